@@ -1,0 +1,42 @@
+# The README's commands. Each target creates .venv on first use and installs what it needs.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.emotune-installed
+SAMPLE := src/emotune/sample_data
+DEMO   ?= runs/demo
+
+.PHONY: setup demo test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# Pin torch first: the pinned version resolves to the local CPU wheel; an unpinned one pulls GBs of CUDA.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/emotune baseline --preset semeval2018-ec --data-dir $(SAMPLE) --output $(DEMO)
+	$(VENV)/bin/emotune evaluate --model $(DEMO)/model --preset semeval2018-ec --data $(SAMPLE)/2018-E-c-En-dev.txt
+	$(VENV)/bin/emotune predict --model $(DEMO)/model \
+		"I can't believe they cancelled the show, this is outrageous" \
+		"Finally home with my family, feeling so blessed #grateful" \
+		"I'm terrified about the exam tomorrow 😰"
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy src
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+test-slow: setup
+	$(VENV)/bin/pytest -q -m slow
+
+bench: setup
+	$(PY) benchmarks/baselines.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

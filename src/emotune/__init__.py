@@ -1,0 +1,68 @@
+"""emotune: fine-tune and run emotion detection models on text.
+
+>>> import emotune
+>>> train = emotune.load_dataset(emotune.sample_data_dir() / "2018-E-c-En-train.txt", preset="semeval2018-ec")
+>>> clf = emotune.EmotionClassifier("tfidf").fit_dataset(train)
+>>> clf.predict_labels(["I am so scared of tomorrow"])  # doctest: +SKIP
+[['fear']]
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.classifier import EmotionClassifier, dataset_from_labels
+from emotune.config import (
+    DataConfig,
+    ModelConfig,
+    PreprocessConfig,
+    RunConfig,
+    ThresholdConfig,
+    TrainConfig,
+    load_config,
+)
+from emotune.data.dataset import EmotionDataset
+from emotune.data.labels import LabelSchema
+from emotune.data.loading import load_dataset
+from emotune.data.preprocess import Preprocessor
+from emotune.data.presets import PRESETS
+from emotune.data.splits import kfold, train_dev_split
+from emotune.errors import ConfigError, DataError, EmotuneError
+from emotune.evaluation.metrics import METRICS, compute_metrics, per_label_report
+
+__version__ = "0.1.0"
+
+
+def sample_data_dir() -> Path:
+    """The folder of the bundled sample data (SemEval E-c layout, CC0, written by the project)."""
+    return Path(str(resources.files("emotune") / "sample_data"))
+
+
+__all__ = [
+    "METRICS",
+    "PRESETS",
+    "ConfigError",
+    "DataConfig",
+    "DataError",
+    "EmotionClassifier",
+    "EmotionDataset",
+    "EmotuneError",
+    "LabelSchema",
+    "ModelConfig",
+    "PreprocessConfig",
+    "Preprocessor",
+    "RunConfig",
+    "ThresholdCalibrator",
+    "ThresholdConfig",
+    "TrainConfig",
+    "compute_metrics",
+    "dataset_from_labels",
+    "kfold",
+    "load_config",
+    "load_dataset",
+    "per_label_report",
+    "sample_data_dir",
+    "train_dev_split",
+]

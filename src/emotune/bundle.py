@@ -1,0 +1,89 @@
+"""The self-contained model bundle: one folder that ``predict`` and ``evaluate`` need and nothing else.
+
+Layout::
+
+    model/
+      emotune.json      manifest: format version, model kind, label schema, thresholds, preprocessing,
+                        the resolved config, training metrics and library versions
+      <model files>     written by the model kind (tfidf.joblib, ...)
+
+The folder is written to a temporary name and renamed, so a crash never leaves a half-written bundle.
+Bundles of the ``tfidf`` kind hold a pickle: load only bundles you trust.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.config import RunConfig
+from emotune.data.labels import LabelSchema
+from emotune.errors import DataError
+from emotune.io_utils import atomic_dir
+from emotune.models import load_model
+
+if TYPE_CHECKING:
+    from emotune.classifier import EmotionClassifier
+
+MANIFEST = "emotune.json"
+FORMAT_VERSION = 1
+_LIBRARIES = ("emotune", "scikit-learn", "numpy", "torch", "transformers", "emoji")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def save_bundle(clf: EmotionClassifier, path: Path, metrics: dict[str, Any]) -> Path:
+    """Write ``clf`` to the folder ``path`` (replacing an older bundle there, atomically)."""
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model_kind": clf.model_.kind,
+        "schema": clf.schema_.to_dict(),
+        "thresholds": clf.calibrator_.to_dict(),
+        "preprocess": clf.config.preprocess.model_dump(mode="json"),
+        "config": clf.config.model_dump(mode="json"),
+        "metrics": metrics,
+        "versions": library_versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    with atomic_dir(path) as tmp:
+        clf.model_.save(tmp)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the bundle at ``path``, with a clear error when it is not a bundle."""
+    manifest_file = path / MANIFEST
+    if not manifest_file.is_file():
+        hint = " (did you mean RUN/model?)" if (path / "model" / MANIFEST).is_file() else ""
+        raise DataError(f"{path}: not an emotune model bundle, no {MANIFEST} inside{hint}")
+    manifest: dict[str, Any] = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if manifest.get("format_version", 0) > FORMAT_VERSION:
+        raise DataError(f"{path}: bundle format {manifest['format_version']} is newer than this emotune; upgrade")
+    return manifest
+
+
+def load_bundle(path: Path) -> EmotionClassifier:
+    """Rebuild the fitted :class:`~emotune.classifier.EmotionClassifier` saved at ``path``."""
+    from emotune.classifier import EmotionClassifier
+
+    manifest = read_manifest(path)
+    clf = EmotionClassifier(config=RunConfig.model_validate(manifest["config"]))
+    clf.schema_ = LabelSchema.from_dict(manifest["schema"])
+    clf.calibrator_ = ThresholdCalibrator.from_dict(manifest["thresholds"])
+    clf.model_ = load_model(manifest["model_kind"], path)
+    clf.metrics_ = manifest.get("metrics", {})
+    return clf

@@ -1,0 +1,161 @@
+"""``EmotionClassifier``: the Python face of emotune, with the scikit-learn estimator contract.
+
+>>> clf = EmotionClassifier("tfidf")
+>>> texts = ["so happy today", "this is awful", "love you all", "I am furious"] * 10
+>>> labels = [["joy"], ["anger"], ["joy", "love"], ["anger"]] * 10
+>>> clf = clf.fit(texts, labels)
+>>> clf.predict_proba(["what a happy day"]).shape
+(1, 3)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.config import RunConfig
+from emotune.data.dataset import EmotionDataset
+from emotune.data.labels import LabelSchema
+from emotune.data.preprocess import Preprocessor
+from emotune.data.splits import train_dev_split
+from emotune.errors import DataError
+from emotune.models import TextModel, build_model
+
+log = logging.getLogger("emotune")
+
+Labels = np.ndarray | Sequence[str] | Sequence[Sequence[str]]
+
+
+def dataset_from_labels(
+    texts: Sequence[str], labels: Labels, label_names: Sequence[str] | None = None, source: str = "labels"
+) -> EmotionDataset:
+    """Build a dataset from Python objects.
+
+    ``labels`` is an indicator array ``(n, n_labels)`` (needs ``label_names``), a list of label-name lists
+    (multilabel) or a list of single label names (multiclass).
+    """
+    texts = list(texts)
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if bad:
+        raise DataError(f"{source}: texts {bad[:5]} are empty or not strings; every text must be non-empty")
+    if isinstance(labels, np.ndarray) and labels.ndim == 2:
+        if label_names is None or len(label_names) != labels.shape[1]:
+            raise DataError(f"{source}: an indicator array of {labels.shape[1]} columns needs as many label_names")
+        schema = LabelSchema(tuple(label_names), "multilabel")
+        y = labels.astype(np.int8)
+    elif all(isinstance(item, str) for item in labels):
+        names = tuple(label_names or sorted(set(labels)))
+        schema = LabelSchema(names, "multiclass")
+        unknown = sorted(set(labels) - set(names))
+        if unknown:
+            raise DataError(f"{source}: unknown labels {unknown}; known labels: {', '.join(names)}")
+        y = schema.encode([[str(label)] for label in labels])
+    else:
+        lists = [list(item) for item in labels]
+        names = tuple(label_names or sorted({n for item in lists for n in item}))
+        schema = LabelSchema(names, "multilabel")
+        unknown = sorted({n for item in lists for n in item} - set(names))
+        if unknown:
+            raise DataError(f"{source}: unknown labels {unknown}; known labels: {', '.join(names)}")
+        y = schema.encode(lists)
+    if len(y) != len(texts):
+        raise DataError(f"{source}: {len(texts)} texts but {len(y)} label rows")
+    return EmotionDataset(texts, y, schema, source=source)
+
+
+class EmotionClassifier:
+    """Preprocessing, a model and calibrated thresholds, fitted and saved together.
+
+    Args:
+        model: a registered model kind (``tfidf``); overrides ``config.model.name``.
+        config: every other setting; defaults to :class:`~emotune.config.RunConfig`.
+
+    Attributes:
+        schema_: the label schema learned in :meth:`fit`.
+        model_: the fitted model.
+        calibrator_: the fitted :class:`~emotune.calibration.thresholds.ThresholdCalibrator`.
+        dev_proba_: probabilities ``(n_dev, n_labels)`` on the validation rows the thresholds were fit on.
+    """
+
+    metrics_: dict[str, Any]  # set when loaded from a bundle: the metrics saved at training time
+
+    def __init__(self, model: str | None = None, config: RunConfig | None = None) -> None:
+        self.config = (config or RunConfig()).model_copy(deep=True)
+        if model is not None:
+            self.config.model.name = model
+        self.preprocessor = Preprocessor(self.config.preprocess)
+
+    # --- fitting ---------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Labels,
+        *,
+        label_names: Sequence[str] | None = None,
+        dev_texts: Sequence[str] | None = None,
+        dev_labels: Labels | None = None,
+    ) -> EmotionClassifier:
+        """Train on ``texts`` and calibrate thresholds on the dev texts (or a split-off part of train)."""
+        train = dataset_from_labels(texts, labels, label_names, "train")
+        dev = None
+        if dev_texts is not None and dev_labels is not None:
+            dev = dataset_from_labels(dev_texts, dev_labels, train.schema.names, "dev")
+        return self.fit_dataset(train, dev)
+
+    def fit_dataset(self, train: EmotionDataset, dev: EmotionDataset | None = None) -> EmotionClassifier:
+        """Train on ``train``; fit thresholds on ``dev`` (without one, ``data.dev_size`` of train is held out)."""
+        if dev is None:
+            train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
+            log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))
+        if dev.schema.names != train.schema.names:
+            raise DataError(f"{dev.source}: dev labels {dev.schema.names} differ from train {train.schema.names}")
+        self.schema_ = train.schema
+        model = build_model(self.config)
+        self.model_: TextModel = model.fit(self.preprocessor.transform(train.texts), train.y, train.schema)
+        self.dev_proba_ = self.predict_proba(dev.texts)
+        cfg = self.config.thresholds
+        self.calibrator_ = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default)
+        self.calibrator_.fit(self.dev_proba_, dev.y, self.schema_)
+        return self
+
+    # --- prediction ------------------------------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise RuntimeError("this EmotionClassifier is not fitted yet; call fit() or EmotionClassifier.load()")
+
+    def predict_proba(self, texts: Sequence[str] | str) -> np.ndarray:
+        """Label probabilities, shape ``(n_texts, n_labels)``, columns in ``schema_.names`` order."""
+        self._check_fitted()
+        batch = [texts] if isinstance(texts, str) else list(texts)
+        return self.model_.predict_proba(self.preprocessor.transform(batch))
+
+    def predict(self, texts: Sequence[str] | str) -> np.ndarray:
+        """Indicator predictions ``(n_texts, n_labels)`` with the calibrated thresholds (argmax for multiclass)."""
+        return self.calibrator_.predict(self.predict_proba(texts))
+
+    def predict_labels(self, texts: Sequence[str] | str) -> list[list[str]]:
+        """The predicted label names of each text."""
+        return self.schema_.decode(self.predict(texts))
+
+    # --- persistence -----------------------------------------------------------------------------------
+
+    def save(self, path: str | Path, metrics: dict[str, Any] | None = None) -> Path:
+        """Write the bundle folder atomically; returns its path."""
+        from emotune.bundle import save_bundle
+
+        self._check_fitted()
+        return save_bundle(self, Path(path), metrics or {})
+
+    @classmethod
+    def load(cls, path: str | Path) -> EmotionClassifier:
+        """Load a bundle written by :meth:`save` or ``emotune train``."""
+        from emotune.bundle import load_bundle
+
+        return load_bundle(Path(path))

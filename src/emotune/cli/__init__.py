@@ -1,0 +1,68 @@
+"""``emotune`` command line: ``main(argv) -> exit code``.
+
+Exit codes: 0 success, 2 bad input or config (one line on stderr), 1 anything unexpected. ``--debug``
+shows the traceback instead. Each subcommand lives in its own module and imports heavy libraries lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from emotune.cli import config_cmd, data_cmd, evaluate_cmd, predict_cmd, train_cmd
+from emotune.errors import EmotuneError
+
+COMMANDS = (train_cmd, evaluate_cmd, predict_cmd, data_cmd, config_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emotune", description="Fine-tune and run emotion detection models on text.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def _setup_logging(debug: bool, quiet: bool) -> None:
+    logger = logging.getLogger("emotune")
+    logger.handlers = [h for h in logger.handlers if not getattr(h, "_emotune_cli", False)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("emotune: %(levelname)s: %(message)s" if debug else "emotune: %(message)s"))
+    handler._emotune_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    _setup_logging(args.debug, args.quiet)
+    try:
+        return int(args.handler(args))
+    except EmotuneError as exc:
+        if args.debug:
+            raise
+        print(f"emotune: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("emotune: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"emotune: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

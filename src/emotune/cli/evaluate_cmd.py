@@ -1,0 +1,31 @@
+"""``emotune evaluate --model BUNDLE --preset NAME --data FILE [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emotune.workflows import evaluate
+
+    result = evaluate.run(args.model, args.preset, args.data, progress=not args.json)
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return 0
+    print(f"{args.data}: {result.n_texts} texts")
+    print(pd.Series(result.metrics).round(4).to_string())
+    print()
+    print(pd.DataFrame(result.per_label).set_index("label").round(4).to_string())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("evaluate", help="score a bundle on a labelled file")
+    parser.add_argument("--model", required=True, metavar="BUNDLE", help="bundle folder (RUN/model)")
+    parser.add_argument("--preset", default="generic", help="how to read --data (default: generic)")
+    parser.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.set_defaults(handler=_run)

@@ -1,0 +1,47 @@
+"""``emotune predict --model BUNDLE TEXT...`` or ``--model BUNDLE --input FILE --output FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from emotune.errors import EmotuneError
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emotune.classifier import EmotionClassifier
+    from emotune.workflows import predict
+
+    if bool(args.input) != bool(args.output):
+        raise EmotuneError("--input and --output go together: predict --model BUNDLE --input FILE --output FILE")
+    if args.input and args.texts:
+        raise EmotuneError("give texts as arguments or --input FILE, not both")
+    if not args.input and not args.texts:
+        raise EmotuneError("nothing to predict: pass texts as arguments or --input FILE --output FILE")
+    clf = EmotionClassifier.load(args.model)
+    if args.input:
+        n = predict.predict_file(clf, args.input, args.output, args.text_column, args.batch_size,
+                                 progress=sys.stderr.isatty())  # fmt: skip
+        print(f"emotune: wrote {n} predictions to {args.output}", file=sys.stderr)
+        return 0
+    for record in predict.predict_texts(clf, args.texts):
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        top = sorted(record["probabilities"].items(), key=lambda kv: -kv[1])[:3]
+        shown = ", ".join(f"{name} {p:.2f}" for name, p in top)
+        print(f"{','.join(record['labels']) or '(none)':<24} [{shown}]  {record['text']}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("predict", help="label texts with a bundle")
+    parser.add_argument("--model", required=True, metavar="BUNDLE", help="bundle folder (RUN/model)")
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
+    parser.add_argument("--input", metavar="FILE", help=".txt (one text per line), CSV, TSV, JSONL or Parquet")
+    parser.add_argument("--output", metavar="FILE", help="predictions as .csv or .jsonl")
+    parser.add_argument("--text-column", default="text", help="text column of --input (default: text)")
+    parser.add_argument("--batch-size", type=int, default=512, help="texts per batch (default: 512)")
+    parser.add_argument("--json", action="store_true", help="TEXT mode: one JSON object per line")
+    parser.set_defaults(handler=_run)

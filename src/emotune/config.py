@@ -1,0 +1,250 @@
+"""Typed configuration: one object per concern, loaded from YAML plus ``key=value`` overrides.
+
+Precedence, lowest first: the defaults below, the YAML file, command-line flags, ``key=value`` overrides.
+Unknown keys and bad values are errors, and all of them are reported at once.
+
+>>> cfg = load_config(None, ["model=tfidf", "thresholds.objective=micro_f1"])
+>>> cfg.model.name, cfg.thresholds.objective
+('tfidf', 'micro_f1')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from emotune.errors import ConfigError
+
+Task = Literal["auto", "multilabel", "multiclass"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(_Section):
+    """Where the data is and how to read it. A preset fills in what it knows about its dataset."""
+
+    preset: str = "generic"
+    data_dir: str | None = None
+    train: str | None = None
+    dev: str | None = None
+    dev_size: float = Field(0.1, gt=0, lt=1, description="dev fraction split off train when no dev file")
+    format: Literal["auto", "csv", "tsv", "jsonl", "parquet", "hf"] = "auto"
+    text_column: str = "text"
+    label_columns: list[str] | None = None
+    label_column: str | None = None
+    label_format: Literal["auto", "names", "ids"] = "auto"
+    label_delimiter: str = ","
+    label_names: list[str] | None = None
+    label_names_file: str | None = None
+    task: Task = "auto"
+    id_column: str | None = None
+    group_column: str | None = None
+    neutral_label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_label_layout(self) -> DataConfig:
+        if self.label_columns and self.label_column:
+            raise ValueError("set label_columns (one 0/1 column per label) or label_column, not both")
+        return self
+
+
+class PreprocessConfig(_Section):
+    """Social-media text normalisation, saved with the model and re-applied at prediction time."""
+
+    enabled: bool = True
+    language: str = "en"
+    lowercase: bool = False
+    urls: Literal["placeholder", "keep", "remove"] = "placeholder"
+    url_token: str = "http"
+    mentions: Literal["placeholder", "keep", "remove"] = "placeholder"
+    user_token: str = "@user"
+    hashtags: Literal["split", "keep", "remove"] = "split"
+    emoji: Literal["words", "keep", "remove"] = "words"
+    html: bool = True
+    max_repeat: int = Field(2, ge=0, description="shorten runs of one character to this length; 0 = off")
+
+    @model_validator(mode="after")
+    def _emoji_language(self) -> PreprocessConfig:
+        import emoji as emoji_lib
+
+        if self.enabled and self.emoji == "words" and self.language not in emoji_lib.LANGUAGES:
+            known = ", ".join(sorted(emoji_lib.LANGUAGES))
+            raise ValueError(
+                f"emoji names are not available in language {self.language!r} (known: {known}); "
+                "set preprocess.emoji=keep"
+            )
+        return self
+
+
+class TfidfConfig(_Section):
+    """TF-IDF word + character n-grams into a balanced logistic regression."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    min_df: int = Field(2, ge=1)
+    max_features: int | None = Field(200_000, ge=1)
+    C: float = Field(4.0, gt=0)
+    class_weight: Literal["balanced", "none"] = "balanced"
+    max_iter: int = Field(1000, ge=1)
+
+    @field_validator("word_ngrams", "char_ngrams")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1]:
+            raise ValueError(f"expected [low, high] with 1 <= low <= high, got {list(value)}")
+        return value
+
+
+class ModelConfig(_Section):
+    """Which model to train: a registered kind (``tfidf``)."""
+
+    name: str = "tfidf"
+    tfidf: TfidfConfig = TfidfConfig()
+
+
+class TrainConfig(_Section):
+    """Settings of the training loop shared by every model kind."""
+
+    seed: int = 42
+
+
+class ThresholdConfig(_Section):
+    """How decision thresholds are chosen on validation probabilities (multilabel only)."""
+
+    strategy: Literal["per_label", "global", "fixed"] = "per_label"
+    objective: Literal["macro_f1", "micro_f1", "jaccard"] = "macro_f1"
+    default: float = Field(0.5, gt=0, lt=1)
+
+
+class RunConfig(_Section):
+    """Everything one ``emotune train`` run needs."""
+
+    data: DataConfig = DataConfig()
+    preprocess: PreprocessConfig = PreprocessConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+    thresholds: ThresholdConfig = ThresholdConfig()
+
+    def to_yaml(self) -> str:
+        """The resolved config as YAML, loadable again with :func:`load_config`."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+# Short names from the command-line contract, e.g. ``model=minilm`` or ``seed=1``.
+ALIASES: dict[str, str] = {
+    "model": "model.name",
+    "task": "data.task",
+    "seed": "train.seed",
+    "preset": "data.preset",
+    "language": "preprocess.language",
+}
+
+
+def parse_overrides(overrides: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """Turn ``["a.b=1", "model=tfidf"]`` into a nested dict; values are parsed as YAML scalars/lists."""
+    tree: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(f"override {item!r}: expected key=value, e.g. model=tfidf")
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        _set_dotted(tree, ALIASES.get(key, key), value)
+    return tree, problems
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = tree
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[leaf] = value
+
+
+def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``update`` into a copy of ``base``."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping, with a one-line error naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), ["file not found; pass an existing YAML file with --config"])
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(str(path), [f"not valid YAML ({first})"]) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(str(path), ["expected a mapping of sections (data:, model:, ...) at the top level"])
+    return loaded
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error["loc"]) or "config"
+    if error["type"] == "extra_forbidden":
+        return f"{loc}: unknown key (check the spelling; `emotune config validate` lists the sections)"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {message}{shown}"
+
+
+def build_config(values: Mapping[str, Any], source: str = "config") -> RunConfig:
+    """Validate a nested mapping into a :class:`RunConfig`, reporting every problem at once."""
+    try:
+        return RunConfig.model_validate(dict(values))
+    except ValidationError as exc:
+        raise ConfigError(source, [_describe(e) for e in exc.errors()]) from None
+
+
+def load_config(
+    path: str | Path | None,
+    overrides: Sequence[str] = (),
+    flags: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Load a :class:`RunConfig` from YAML, command-line flags and ``key=value`` overrides.
+
+    Args:
+        path: YAML file or ``None`` for the defaults.
+        overrides: ``key=value`` strings; dotted keys reach into sections (``thresholds.objective=jaccard``)
+            and the short names in :data:`ALIASES` are accepted.
+        flags: nested values from dedicated command-line options (``--preset`` and friends).
+
+    Raises:
+        ConfigError: listing every unknown key and bad value.
+    """
+    values: dict[str, Any] = read_yaml(path) if path else {}
+    source = str(path) if path else "command line"
+    tree, problems = parse_overrides(overrides)
+    values = merge(merge(values, flags or {}), tree)
+    try:
+        cfg = build_config(values, source)
+    except ConfigError as exc:
+        raise ConfigError(source, problems + exc.problems) from None
+    if problems:
+        raise ConfigError(source, problems)
+    return cfg

@@ -1,0 +1,326 @@
+"""The in-memory dataset every workflow consumes, and its construction from a table with validation.
+
+A table becomes an :class:`EmotionDataset` through a :class:`TableSpec` that says which columns hold the text
+and the labels. Four label layouts are understood:
+
+- ``label_columns``: one 0/1 column per label (SemEval E-c);
+- ``label_column`` with label names, one or a delimited list per row (``"joy,love"``);
+- ``label_column`` with label ids, one or a list per row (``"3,27"``, ``"[0 2]"``, ``[]`` for none), named
+  by ``label_names``;
+- ``label_column`` with exactly one label per row: a multiclass task.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from emotune.data.labels import LabelSchema, TaskType
+from emotune.data.readers import Table
+from emotune.errors import DataError
+
+log = logging.getLogger("emotune")
+
+_MISSING_STRINGS = {"", "nan", "NaN", "NA", "N/A", "null", "None"}
+_INT = re.compile(r"^-?\d+$")
+
+
+@dataclass
+class EmotionDataset:
+    """Texts with an indicator label matrix.
+
+    Attributes:
+        texts: ``n`` raw texts.
+        y: labels, shape ``(n, n_labels)``, 0/1 (one-hot rows for multiclass).
+        schema: label names and task type.
+        ids: optional row ids from the file.
+        groups: optional group per row (dialogue id): splits never separate a group.
+        turns, speakers: optional dialogue structure (turn index within its dialogue, speaker).
+        source: where the rows came from, for messages.
+        problems: rows dropped while loading leniently, by problem (``{"empty text": 3}``).
+    """
+
+    texts: list[str]
+    y: np.ndarray
+    schema: LabelSchema
+    ids: list[str] | None = None
+    groups: np.ndarray | None = None
+    turns: np.ndarray | None = None
+    speakers: list[str] | None = None
+    source: str = ""
+    problems: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, indices: Sequence[int] | np.ndarray) -> EmotionDataset:
+        """The rows at ``indices``, in that order."""
+        idx = np.asarray(indices, dtype=int)
+        return replace(
+            self,
+            texts=[self.texts[i] for i in idx],
+            y=self.y[idx],
+            ids=None if self.ids is None else [self.ids[i] for i in idx],
+            groups=None if self.groups is None else self.groups[idx],
+            turns=None if self.turns is None else self.turns[idx],
+            speakers=None if self.speakers is None else [self.speakers[i] for i in idx],
+            problems={},
+        )
+
+
+@dataclass
+class TableSpec:
+    """Which columns of a table hold what. See the module docstring for the label layouts."""
+
+    text_column: str = "text"
+    label_columns: Sequence[str] | None = None
+    label_column: str | None = None
+    label_format: str = "auto"
+    label_delimiter: str = ","
+    label_names: Sequence[str] | None = None
+    task: str = "auto"
+    id_column: str | None = None
+    group_column: str | None = None
+    neutral: str | None = None
+
+
+class _Problems:
+    """Row-level problems, collected so that one message can name them all."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.found: dict[str, list[int]] = {}
+        self.fixes: dict[str, str] = {}
+
+    def add(self, kind: str, row: int, fix: str) -> None:
+        self.found.setdefault(kind, []).append(row)
+        self.fixes[kind] = fix
+
+    def bad_rows(self) -> set[int]:
+        return {r for rows in self.found.values() for r in rows}
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        parts = [f"{kind} at {self.table.rows(rows)} ({self.fixes[kind]})" for kind, rows in self.found.items()]
+        raise DataError(f"{self.table.source}: " + "; ".join(parts))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() in _MISSING_STRINGS
+
+
+def _check_columns(table: Table, spec: TableSpec) -> None:
+    wanted = [spec.text_column, *(spec.label_columns or [])]
+    wanted += [c for c in (spec.label_column, spec.id_column, spec.group_column) if c]
+    columns = [str(c) for c in table.frame.columns]
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise DataError(
+            f"{table.source}: no column {', '.join(repr(c) for c in missing)} (columns: {', '.join(columns)}); "
+            "set data.text_column / data.label_column(s) or pick the right --preset"
+        )
+
+
+def _guess_label_layout(table: Table, spec: TableSpec) -> TableSpec:
+    """Fill in ``label_column`` or ``label_columns`` when the spec names neither."""
+    if spec.label_columns or spec.label_column:
+        return spec
+    columns = [str(c) for c in table.frame.columns]
+    for name in ("labels", "label", "emotions", "emotion"):
+        if name in columns:
+            return replace(spec, label_column=name)
+    others = [c for c in columns if c not in (spec.text_column, spec.id_column, spec.group_column)]
+    binary = [c for c in others if set(table.frame[c].astype(str).str.strip()) <= {"0", "1", "0.0", "1.0"}]
+    if binary:
+        return replace(spec, label_columns=binary)
+    raise DataError(
+        f"{table.source}: no label column found (columns: {', '.join(columns)}); "
+        "set data.label_column or data.label_columns"
+    )
+
+
+def _binary_value(value: Any) -> int | None:
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, int | np.integer | float | np.floating):
+        return int(value) if value in (0, 1) else None
+    text = str(value).strip()
+    return {"0": 0, "1": 1, "0.0": 0, "1.0": 1}.get(text)
+
+
+def _labels_from_columns(table: Table, spec: TableSpec, problems: _Problems) -> tuple[np.ndarray, list[str]]:
+    names = list(spec.label_columns or [])
+    y = np.zeros((len(table.frame), len(names)), dtype=np.int8)
+    for j, column in enumerate(names):
+        for row, value in enumerate(table.frame[column].tolist()):
+            if _is_missing(value):
+                problems.add(f"missing label in column {column!r}", row, "every label column needs 0 or 1")
+                continue
+            parsed = _binary_value(value)
+            if parsed is None:
+                problems.add(f"value {value!r} in label column {column!r}", row, "label columns may hold only 0 or 1")
+            else:
+                y[row, j] = parsed
+    return y, names
+
+
+def _tokens(value: Any, delimiter: str, split: bool) -> list[str]:
+    """One label cell as a list of label tokens (names or ids as strings)."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v).strip() for v in value]
+    if isinstance(value, int | np.integer):
+        return [str(value)]
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].replace(",", " ").replace("'", " ").replace('"', " ")
+        return inner.split()
+    if not split:
+        return [text]
+    return [t.strip() for t in text.split(delimiter) if t.strip()]
+
+
+def _labels_from_column(table: Table, spec: TableSpec, problems: _Problems) -> tuple[list[list[str] | None], list[str]]:
+    """Label-name lists per row (``None`` for rows with a problem) and the label names in id order."""
+    column = str(spec.label_column)
+    split = spec.task != "multiclass"
+    cells: list[list[str] | None] = []
+    for row, value in enumerate(table.frame[column].tolist()):
+        is_list = isinstance(value, list | tuple | np.ndarray)
+        if not is_list and _is_missing(value):
+            problems.add(f"missing label in column {column!r}", row, "give every row a label, or drop the row")
+            cells.append(None)
+        else:
+            cells.append(_tokens(value, spec.label_delimiter, split))
+    all_tokens = [t for c in cells if c for t in c]
+    use_ids = spec.label_format == "ids" or (
+        spec.label_format == "auto" and bool(all_tokens) and all(_INT.match(t) for t in all_tokens)
+    )
+    if use_ids:
+        max_id = max((int(t) for t in all_tokens if _INT.match(t)), default=-1)
+        names = list(spec.label_names) if spec.label_names else [str(i) for i in range(max_id + 1)]
+        named: list[list[str] | None] = []
+        for row, cell in enumerate(cells):
+            if cell is None:
+                named.append(None)
+                continue
+            bad = [t for t in cell if not _INT.match(t) or not 0 <= int(t) < len(names)]
+            if bad:
+                problems.add(
+                    f"label id {bad[0]!r} out of range in column {column!r}",
+                    row,
+                    f"ids must be 0..{len(names) - 1} indexing the label names",
+                )
+                named.append(None)
+            else:
+                named.append([names[int(t)] for t in cell])
+        return named, names
+    names = list(spec.label_names) if spec.label_names else sorted(set(all_tokens))
+    known = set(names)
+    for row, cell in enumerate(cells):
+        unknown = [t for t in (cell or []) if t not in known]
+        if unknown:
+            problems.add(
+                f"unknown label {unknown[0]!r}",
+                row,
+                f"known labels: {', '.join(names)}",
+            )
+            cells[row] = None
+    return cells, names
+
+
+def _infer_task(spec: TableSpec, label_lists: list[list[str]] | None) -> TaskType:
+    if spec.task == "multilabel":
+        return "multilabel"
+    if spec.task == "multiclass":
+        return "multiclass"
+    if label_lists is None:  # one 0/1 column per label
+        return "multilabel"
+    return "multiclass" if all(len(labels) == 1 for labels in label_lists) else "multilabel"
+
+
+def dataset_from_table(table: Table, spec: TableSpec, *, strict: bool = True) -> EmotionDataset:
+    """Validate a table and turn it into an :class:`EmotionDataset`.
+
+    Args:
+        table: rows read by :func:`emotune.data.readers.read_table`.
+        spec: which columns hold text and labels.
+        strict: raise a :class:`DataError` naming every bad row (default); with ``False`` bad rows are
+            dropped and counted in ``dataset.problems`` (what ``emotune data inspect`` shows).
+
+    Raises:
+        DataError: missing columns, empty or non-string texts, missing labels, unknown label names, label
+            columns with values other than 0/1, multiclass rows without exactly one label.
+    """
+    _check_columns(table, spec)
+    spec = _guess_label_layout(table, spec)
+    _check_columns(table, spec)
+    problems = _Problems(table)
+    frame = table.frame
+
+    texts: list[str] = []
+    for row, value in enumerate(frame[spec.text_column].tolist()):
+        if not isinstance(value, str):
+            problems.add("text that is not a string", row, f"column {spec.text_column!r} must hold text")
+            texts.append("")
+        elif not value.strip():
+            problems.add("empty text", row, "remove the row or fill in the text")
+            texts.append("")
+        else:
+            texts.append(value)
+
+    cells: list[list[str] | None]
+    if spec.label_columns:
+        y, names = _labels_from_columns(table, spec, problems)
+        cells = [[names[j] for j in np.flatnonzero(row)] for row in y]
+        task = _infer_task(spec, None)
+    else:
+        cells, names = _labels_from_column(table, spec, problems)
+        task = _infer_task(spec, [c for c in cells if c is not None])
+    if task == "multiclass":
+        for row, cell in enumerate(cells):
+            if cell is not None and len(cell) != 1:
+                problems.add(
+                    "row without exactly one label", row, "multiclass needs one label per row; or task=multilabel"
+                )
+    y = LabelSchema(tuple(names), task).encode([cell or [] for cell in cells])
+
+    bad = problems.bad_rows()
+    if strict:
+        problems.raise_if_any()
+    keep = [r for r in range(len(frame)) if r not in bad]
+    neutral = spec.neutral if spec.neutral in names else None
+    dataset = EmotionDataset(
+        texts=[texts[r] for r in keep],
+        y=y[keep],
+        schema=LabelSchema(tuple(names), task, neutral),
+        ids=[str(v) for v in frame[spec.id_column].iloc[keep]] if spec.id_column else None,
+        groups=np.asarray(frame[spec.group_column].iloc[keep].astype(str)) if spec.group_column else None,
+        source=table.source,
+        problems={kind: len(rows) for kind, rows in problems.found.items()},
+    )
+    warn_duplicates(dataset)
+    return dataset
+
+
+def duplicate_counts(texts: Sequence[str]) -> tuple[int, int]:
+    """``(distinct texts that repeat, rows involved)``."""
+    repeated = [count for count in Counter(texts).values() if count > 1]
+    return len(repeated), sum(repeated)
+
+
+def warn_duplicates(dataset: EmotionDataset) -> None:
+    """Log a warning (not an error) when texts repeat: they inflate scores when they straddle splits."""
+    distinct, rows = duplicate_counts(dataset.texts)
+    if distinct:
+        log.warning("%s: %d texts occur more than once (%d rows)", dataset.source, distinct, rows)

@@ -1,0 +1,53 @@
+"""``emotune evaluate``: score a saved bundle on a labelled file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotune.classifier import EmotionClassifier
+from emotune.data.loading import load_like
+from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
+from emotune.workflows.predict import predict_proba_batched
+
+
+@dataclass
+class EvalResult:
+    """Metrics of one bundle on one labelled file."""
+
+    metrics: dict[str, float]
+    per_label: list[dict[str, Any]]
+    confusion: np.ndarray | None
+    n_texts: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A flat JSON object: every metric at the top level, plus ``per_label`` and ``n_texts``."""
+        out: dict[str, Any] = dict(self.metrics)
+        out["n_texts"] = self.n_texts
+        out["per_label"] = self.per_label
+        if self.confusion is not None:
+            out["confusion_matrix"] = self.confusion.tolist()
+        return out
+
+
+def run(model: str | Path, preset: str, data: str | Path, progress: bool = True) -> EvalResult:
+    """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
+
+    The data is read with the bundle's own data settings (columns, label names), so a generic CSV is read
+    the way the training file was.
+    """
+    clf = EmotionClassifier.load(model)
+    data_cfg = clf.config.data.model_copy(update={"preset": preset})
+    dataset = load_like(preset, data, data_cfg, clf.schema_)
+    probs = predict_proba_batched(clf, dataset.texts, progress=progress)
+    predicted = clf.calibrator_.predict(probs)
+    schema = clf.schema_
+    return EvalResult(
+        metrics=compute_metrics(dataset.y, predicted, schema),
+        per_label=per_label_report(dataset.y, predicted, schema),
+        confusion=confusion(dataset.y, predicted, schema) if schema.task == "multiclass" else None,
+        n_texts=len(dataset),
+    )
