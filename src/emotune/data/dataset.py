@@ -140,10 +140,10 @@ def _guess_label_layout(table: Table, spec: TableSpec) -> TableSpec:
     for name in ("labels", "label", "emotions", "emotion"):
         if name in columns:
             return replace(spec, label_column=name)
+    # Otherwise every remaining column is a 0/1 label column; a non-0/1 value is then reported, not skipped.
     others = [c for c in columns if c not in (spec.text_column, spec.id_column, spec.group_column)]
-    binary = [c for c in others if set(table.frame[c].astype(str).str.strip()) <= {"0", "1", "0.0", "1.0"}]
-    if binary:
-        return replace(spec, label_columns=binary)
+    if others:
+        return replace(spec, label_columns=others)
     raise DataError(
         f"{table.source}: no label column found (columns: {', '.join(columns)}); "
         "set data.label_column or data.label_columns"
@@ -175,7 +175,7 @@ def _labels_from_columns(table: Table, spec: TableSpec, problems: _Problems) -> 
     return y, names
 
 
-def _tokens(value: Any, delimiter: str, split: bool) -> list[str]:
+def _tokens(value: Any, delimiter: str) -> list[str]:
     """One label cell as a list of label tokens (names or ids as strings)."""
     if isinstance(value, list | tuple | np.ndarray):
         return [str(v).strip() for v in value]
@@ -185,15 +185,12 @@ def _tokens(value: Any, delimiter: str, split: bool) -> list[str]:
     if text.startswith("[") and text.endswith("]"):
         inner = text[1:-1].replace(",", " ").replace("'", " ").replace('"', " ")
         return inner.split()
-    if not split:
-        return [text]
     return [t.strip() for t in text.split(delimiter) if t.strip()]
 
 
 def _labels_from_column(table: Table, spec: TableSpec, problems: _Problems) -> tuple[list[list[str] | None], list[str]]:
     """Label-name lists per row (``None`` for rows with a problem) and the label names in id order."""
     column = str(spec.label_column)
-    split = spec.task != "multiclass"
     cells: list[list[str] | None] = []
     for row, value in enumerate(table.frame[column].tolist()):
         is_list = isinstance(value, list | tuple | np.ndarray)
@@ -201,7 +198,7 @@ def _labels_from_column(table: Table, spec: TableSpec, problems: _Problems) -> t
             problems.add(f"missing label in column {column!r}", row, "give every row a label, or drop the row")
             cells.append(None)
         else:
-            cells.append(_tokens(value, spec.label_delimiter, split))
+            cells.append(_tokens(value, spec.label_delimiter))
     all_tokens = [t for c in cells if c for t in c]
     use_ids = spec.label_format == "ids" or (
         spec.label_format == "auto" and bool(all_tokens) and all(_INT.match(t) for t in all_tokens)

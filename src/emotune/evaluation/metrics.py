@@ -38,11 +38,13 @@ def _ids(y: np.ndarray, schema: LabelSchema) -> np.ndarray:
     return schema.class_ids(y) if schema.task == "multiclass" else y
 
 
-def _f1(average: str) -> MetricFn:
+def _f1(average: str, zero_division: float = 0.0) -> MetricFn:
     def fn(y_true: np.ndarray, y_pred: np.ndarray, schema: LabelSchema) -> float:
         labels = list(range(schema.n_labels)) if schema.task == "multiclass" else None
         return float(
-            skm.f1_score(_ids(y_true, schema), _ids(y_pred, schema), average=average, labels=labels, zero_division=0)
+            skm.f1_score(
+                _ids(y_true, schema), _ids(y_pred, schema), average=average, labels=labels, zero_division=zero_division
+            )
         )
 
     return fn
@@ -73,7 +75,8 @@ METRICS: dict[str, Metric] = {
     "macro_f1": Metric(_f1("macro")),
     "micro_f1": Metric(_f1("micro")),
     "weighted_f1": Metric(_f1("weighted")),
-    "samples_f1": Metric(_f1("samples"), tasks=("multilabel",)),
+    # a text with no gold label and no predicted label is a correct answer, as in `jaccard`
+    "samples_f1": Metric(_f1("samples", zero_division=1.0), tasks=("multilabel",)),
     "jaccard": Metric(_jaccard, tasks=("multilabel",)),
     "hamming_loss": Metric(lambda t, p, s: float(skm.hamming_loss(t, p)), tasks=("multilabel",)),
     "subset_accuracy": Metric(lambda t, p, s: float(skm.accuracy_score(t, p)), tasks=("multilabel",)),

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotune import EmotionClassifier, RunConfig, load_dataset
+from emotune.bundle import MANIFEST
+from emotune.errors import ConfigError, DataError
+
+TEXTS = [
+    "so happy today",
+    "this is awful and I hate it",
+    "love you all so much",
+    "I am furious at them",
+    "what a joyful morning",
+    "angry and annoyed again",
+    "my dear family, I love you",
+    "rage everywhere",
+] * 6
+LABELS = [["joy"], ["anger"], ["joy", "love"], ["anger"], ["joy"], ["anger"], ["love"], ["anger"]] * 6  # fmt: skip
+
+
+def test_fit_predict_shapes_and_learned_state() -> None:
+    clf = EmotionClassifier("tfidf").fit(TEXTS, LABELS)
+    assert clf.schema_.names == ("anger", "joy", "love") and clf.schema_.task == "multilabel"
+    probs = clf.predict_proba(["I love my family", "so angry"])
+    assert probs.shape == (2, 3) and np.all((probs >= 0) & (probs <= 1))
+    assert clf.predict(["so angry"]).shape == (1, 3)
+    assert clf.predict_labels("I am furious, rage")[0] == ["anger"]
+    assert clf.dev_proba_.shape[1] == 3  # thresholds were fit on held-out rows
+
+
+def test_multiclass_labels_and_dev_set() -> None:
+    single = [labels[0] for labels in LABELS]
+    clf = EmotionClassifier("tfidf").fit(TEXTS, single, dev_texts=TEXTS[:8], dev_labels=single[:8])
+    assert clf.schema_.task == "multiclass"
+    assert clf.predict(TEXTS[:4]).sum(axis=1).tolist() == [1, 1, 1, 1]  # exactly one class each
+    assert clf.dev_proba_.shape == (8, 3)
+
+
+def test_indicator_array_needs_names() -> None:
+    y = np.array([[1, 0], [0, 1]] * 20)
+    with pytest.raises(DataError, match="label_names"):
+        EmotionClassifier().fit(["a", "b"] * 20, y)
+    clf = EmotionClassifier().fit(["hate it", "love it"] * 20, y, label_names=["anger", "love"])
+    assert clf.schema_.names == ("anger", "love")
+
+
+def test_bad_python_input() -> None:
+    with pytest.raises(DataError, match="empty or not strings"):
+        EmotionClassifier().fit(["ok", ""], [["joy"], ["joy"]])
+    with pytest.raises(DataError, match="unknown labels"):
+        EmotionClassifier().fit(TEXTS, ["joy"] * len(TEXTS), dev_texts=["x"], dev_labels=["sadness"])
+    with pytest.raises(RuntimeError, match="not fitted"):
+        EmotionClassifier().predict_proba(["x"])
+    with pytest.raises(ConfigError, match="unknown model 'bert-ish'"):
+        EmotionClassifier("bert-ish").fit(TEXTS, LABELS)
+
+
+def test_save_load_gives_identical_probabilities(tmp_path: Path) -> None:
+    clf = EmotionClassifier("tfidf", RunConfig.model_validate({"preprocess": {"language": "it"}})).fit(TEXTS, LABELS)
+    path = clf.save(tmp_path / "bundle", metrics={"dev": {"macro_f1": 0.5}})
+    manifest = json.loads((path / MANIFEST).read_text())
+    assert manifest["model_kind"] == "tfidf" and manifest["schema"]["names"] == ["anger", "joy", "love"]
+    assert manifest["preprocess"]["language"] == "it" and "scikit-learn" in manifest["versions"]
+    loaded = EmotionClassifier.load(path)
+    probe = ["I love this 😂", "furious!!!", "#SoHappy @ann"]
+    assert np.array_equal(loaded.predict_proba(probe), clf.predict_proba(probe))
+    assert loaded.preprocessor("😂") == "faccina con lacrime di gioia"  # preprocessing travels too
+    assert loaded.metrics_ == {"dev": {"macro_f1": 0.5}}
+
+
+def test_save_replaces_a_bundle_whole(tmp_path: Path) -> None:
+    first = EmotionClassifier().fit(TEXTS, LABELS).save(tmp_path / "m")
+    (first / "stale.txt").write_text("old")
+    EmotionClassifier().fit(TEXTS, LABELS).save(tmp_path / "m")
+    assert not (tmp_path / "m" / "stale.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary folders left behind
+
+
+def test_loading_a_non_bundle(tmp_path: Path) -> None:
+    (tmp_path / "run" / "model").mkdir(parents=True)
+    (tmp_path / "run" / "model" / MANIFEST).write_text("{}")
+    with pytest.raises(DataError, match="did you mean RUN/model"):
+        EmotionClassifier.load(tmp_path / "run")
+
+
+def test_fit_dataset_on_sample_data(sample_dir: Path) -> None:
+    train = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec")
+    dev = load_dataset(sample_dir / "2018-E-c-En-dev.txt", preset="semeval2018-ec")
+    clf = EmotionClassifier().fit_dataset(train, dev)
+    assert clf.calibrator_.thresholds_ is not None and clf.calibrator_.thresholds_.shape == (11,)
+    assert clf.predict_labels(["I am terrified of the exam tomorrow"])[0] == ["fear"]

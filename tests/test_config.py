@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emotune.config import RunConfig, load_config
+from emotune.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_and_aliases() -> None:
+    cfg = load_config(None, ["model=tfidf", "seed=7", "task=multiclass", "thresholds.objective=jaccard"])
+    assert cfg.model.name == "tfidf"
+    assert cfg.train.seed == 7
+    assert cfg.data.task == "multiclass"
+    assert cfg.thresholds.objective == "jaccard"
+
+
+def test_yaml_then_flags_then_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("data:\n  preset: goemotions\n  dev_size: 0.2\ntrain:\n  seed: 1\n")
+    cfg = load_config(path, ["seed=3"], {"data": {"preset": "semeval2018-ec"}})
+    assert cfg.data.preset == "semeval2018-ec"  # flag beats YAML
+    assert cfg.data.dev_size == 0.2  # YAML beats default
+    assert cfg.train.seed == 3  # override beats YAML
+
+
+def test_override_values_are_typed() -> None:
+    cfg = load_config(None, ["model.tfidf.word_ngrams=[1,3]", "preprocess.lowercase=true", "model.tfidf.C=0.5"])
+    assert cfg.model.tfidf.word_ngrams == (1, 3)
+    assert cfg.preprocess.lowercase is True
+    assert cfg.model.tfidf.C == 0.5
+
+
+def test_every_problem_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("data:\n  dev_size: 2\n  colour: red\nthresholds:\n  strategy: best\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, ["nonsense", "train.sed=1"])
+    message = str(info.value)
+    assert str(path) in message
+    for fragment in ("data.dev_size", "data.colour: unknown key", "thresholds.strategy", "nonsense", "train.sed"):
+        assert fragment in message
+    assert len(info.value.problems) == 5
+    assert "\n" not in message
+
+
+def test_cross_field_check() -> None:
+    with pytest.raises(ConfigError, match="not both"):
+        load_config(None, ["data.label_columns=[a,b]", "data.label_column=labels"])
+
+
+def test_emoji_language_must_be_known() -> None:
+    with pytest.raises(ConfigError, match=r"preprocess\.emoji=keep"):
+        load_config(None, ["language=xx"])
+    assert load_config(None, ["language=xx", "preprocess.emoji=keep"]).preprocess.language == "xx"
+
+
+def test_yaml_errors_name_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("data: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"broken\.yaml: 1 problem: not valid YAML"):
+        load_config(broken)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(listing)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "missing.yaml")
+
+
+def test_resolved_config_round_trips(tmp_path: Path) -> None:
+    cfg = load_config(None, ["seed=5", "thresholds.objective=micro_f1"])
+    path = tmp_path / "resolved.yaml"
+    path.write_text(cfg.to_yaml())
+    assert load_config(path) == cfg
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_are_valid(path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(load_config(path), RunConfig)
+    result = cli("config", "validate", path)
+    assert result.code == 0 and "ok" in result.out
+
+
+def test_config_validate_cli_reports_all_problems(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.yaml"
+    path.write_text("model:\n  tfidf:\n    C: -1\n    min_df: 0\n")
+    result = cli("config", "validate", path)
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "model.tfidf.C" in result.err and "model.tfidf.min_df" in result.err
+
+
+def test_config_show_prints_resolved_yaml(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("config", "show", "seed=11")
+    assert result.code == 0
+    assert "seed: 11" in result.out
