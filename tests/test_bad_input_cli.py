@@ -23,7 +23,7 @@ def _make(tmp_path: Path, case: str) -> Path:
         path = tmp_path / "d.jsonl"
         path.write_text('{"text": "ok", "label": "joy"}\n{"text": null, "label": "joy"}\n')
         return path
-    body = CASES[case][0]  # type: ignore[index]
+    body = CASES[case][0]
     path = tmp_path / "d.csv"
     if isinstance(body, bytes):
         path.write_bytes(body)
@@ -34,8 +34,8 @@ def _make(tmp_path: Path, case: str) -> Path:
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("command", ["train", "inspect", "evaluate"])
-def test_one_line_and_exit_2(tmp_path: Path, cli, trained_bundle: Path, case: str, command: str) -> None:  # type: ignore[no-untyped-def]
-    expected = "text that is not a string at line 2" if case == "non-string-text" else CASES[case][1]  # type: ignore[index]
+def test_one_line_and_exit_2(tmp_path: Path, cli, trained_bundle: Path, case: str, command: str) -> None:
+    expected = "text that is not a string at line 2" if case == "non-string-text" else CASES[case][1]
     path = _make(tmp_path, case)
     extra = ["data.label_names=[joy,anger]"] if case == "unknown-label" else []
     if command == "train":
@@ -46,7 +46,7 @@ def test_one_line_and_exit_2(tmp_path: Path, cli, trained_bundle: Path, case: st
         else:
             args = ["data", "inspect", "--data", path]
     else:
-        args = ["evaluate", "--model", trained_bundle, "--data", path]
+        args = ["evaluate", "--model", trained_bundle, "--preset", "generic", "--data", path]
     result = cli(*args)
     if command == "inspect" and case in ("empty-text", "nan-label", "unknown-label", "non-binary-column",
                                          "non-string-text"):  # fmt: skip

@@ -16,7 +16,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_baseline_writes_a_complete_run(tmp_path: Path, sample_dir: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_writes_a_complete_run(tmp_path: Path, sample_dir: Path, cli) -> None:
     run = tmp_path / "run"
     result = cli("baseline", "--preset", "semeval2018-ec", "--data-dir", sample_dir, "--output", run, "seed=3")
     assert result.code == 0, result.err
@@ -29,7 +29,7 @@ def test_baseline_writes_a_complete_run(tmp_path: Path, sample_dir: Path, cli) -
     assert metrics["dev_rows"] == 100 and metrics["dev_split_off_train"] is False
 
 
-def test_train_without_dev_splits_one_off(tmp_path: Path, sample_dir: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_train_without_dev_splits_one_off(tmp_path: Path, sample_dir: Path, cli) -> None:
     run = tmp_path / "run"
     result = cli("train", "--preset", "semeval2018-ec", "--train", sample_dir / "2018-E-c-En-train.txt",
                  "--output", run, "model=tfidf", "data.dev_size=0.25")  # fmt: skip
@@ -38,7 +38,7 @@ def test_train_without_dev_splits_one_off(tmp_path: Path, sample_dir: Path, cli)
     assert metrics["dev_split_off_train"] is True and metrics["dev_rows"] == 100
 
 
-def test_evaluate_json_contract(trained_bundle: Path, sample_dir: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_json_contract(trained_bundle: Path, sample_dir: Path, cli) -> None:
     result = cli("evaluate", "--model", trained_bundle, "--preset", "semeval2018-ec",
                  "--data", sample_dir / "2018-E-c-En-dev.txt", "--json")  # fmt: skip
     assert result.code == 0, result.err
@@ -47,13 +47,12 @@ def test_evaluate_json_contract(trained_bundle: Path, sample_dir: Path, cli) -> 
     assert 0 <= report["macro_f1"] <= 1
 
 
-def test_evaluate_tables(trained_bundle: Path, sample_dir: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("evaluate", "--model", trained_bundle, "--preset", "semeval2018-ec",
-                 "--data", sample_dir / "2018-E-c-En-dev.txt")  # fmt: skip
+def test_evaluate_tables_with_the_bundle_preset(trained_bundle: Path, sample_dir: Path, cli) -> None:
+    result = cli("evaluate", "--model", trained_bundle, "--data", sample_dir / "2018-E-c-En-dev.txt")
     assert result.code == 0 and "macro_f1" in result.out and "trust" in result.out
 
 
-def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:
     rows = "".join(f"feel {w} today;{label}\n" for w, label in
                    [("down", "sadness"), ("great", "joy"), ("scared", "fear"), ("mad", "anger")] * 10)  # fmt: skip
     write(tmp_path / "train.txt", "text;label_name\n" + rows)
@@ -66,7 +65,7 @@ def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:  # type: ignore[
     assert len(report["confusion_matrix"]) == 6
 
 
-def test_predict_texts(trained_bundle: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_predict_texts(trained_bundle: Path, cli) -> None:
     result = cli("predict", "--model", trained_bundle, "--json", "I am terrified of the exam", "so angry")
     assert result.code == 0
     records = [json.loads(line) for line in result.out.splitlines()]
@@ -77,7 +76,7 @@ def test_predict_texts(trained_bundle: Path, cli) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
-def test_predict_file(trained_bundle: Path, tmp_path: Path, cli, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_predict_file(trained_bundle: Path, tmp_path: Path, cli, suffix: str) -> None:
     source = tmp_path / "in.csv"
     pd.DataFrame({"id": [1, 2], "text": ["scared of the dark", "love you all"]}).to_csv(source, index=False)
     out = tmp_path / f"out{suffix}"
@@ -91,13 +90,13 @@ def test_predict_file(trained_bundle: Path, tmp_path: Path, cli, suffix: str) ->
         assert records[1]["id"] == "2" and isinstance(records[1]["labels"], list)
 
 
-def test_predict_txt_input_one_text_per_line(trained_bundle: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_predict_txt_input_one_text_per_line(trained_bundle: Path, tmp_path: Path, cli) -> None:
     source = write(tmp_path / "in.txt", "first text\nsecond text\n")
     result = cli("predict", "--model", trained_bundle, "--input", source, "--output", tmp_path / "o.csv")
     assert result.code == 0 and len(pd.read_csv(tmp_path / "o.csv")) == 2
 
 
-def test_bad_predict_input_leaves_old_output_intact(trained_bundle: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_predict_input_leaves_old_output_intact(trained_bundle: Path, tmp_path: Path, cli) -> None:
     out = write(tmp_path / "out.csv", "previous results\n")
     source = write(tmp_path / "in.csv", 'text\nfine\n""\n')
     result = cli("predict", "--model", trained_bundle, "--input", source, "--output", out)
@@ -106,7 +105,7 @@ def test_bad_predict_input_leaves_old_output_intact(trained_bundle: Path, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
 
 
-def test_data_inspect_and_presets(sample_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_data_inspect_and_presets(sample_dir: Path, tmp_path: Path, cli) -> None:
     result = cli("data", "inspect", "--preset", "semeval2018-ec", "--data", sample_dir / "2018-E-c-En-train.txt")
     assert result.code == 0
     for section in ("== labels", "most frequent label pairs", "text length", "p95"):
@@ -117,12 +116,12 @@ def test_data_inspect_and_presets(sample_dir: Path, tmp_path: Path, cli) -> None
     assert "semeval2018-ec" in cli("data", "presets").out
 
 
-def test_usage_errors_exit_2(cli, trained_bundle: Path) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2(cli, trained_bundle: Path) -> None:
     assert cli("train").code == 2  # argparse: --output missing
     result = cli("predict", "--model", trained_bundle)
     assert result.code == 2 and result.err.startswith("emotune: error: nothing to predict")
 
 
-def test_debug_shows_the_traceback(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_debug_shows_the_traceback(tmp_path: Path, cli) -> None:
     with pytest.raises(Exception, match="file not found"):
         cli("--debug", "data", "inspect", "--data", tmp_path / "missing.csv")

@@ -79,13 +79,13 @@ def test_resolved_config_round_trips(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
-def test_shipped_configs_are_valid(path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_configs_are_valid(path: Path, cli) -> None:
     assert isinstance(load_config(path), RunConfig)
     result = cli("config", "validate", path)
     assert result.code == 0 and "ok" in result.out
 
 
-def test_config_validate_cli_reports_all_problems(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_config_validate_cli_reports_all_problems(tmp_path: Path, cli) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("model:\n  tfidf:\n    C: -1\n    min_df: 0\n")
     result = cli("config", "validate", path)
@@ -94,7 +94,7 @@ def test_config_validate_cli_reports_all_problems(tmp_path: Path, cli) -> None: 
     assert "model.tfidf.C" in result.err and "model.tfidf.min_df" in result.err
 
 
-def test_config_show_prints_resolved_yaml(cli) -> None:  # type: ignore[no-untyped-def]
+def test_config_show_prints_resolved_yaml(cli) -> None:
     result = cli("config", "show", "seed=11")
     assert result.code == 0
     assert "seed: 11" in result.out

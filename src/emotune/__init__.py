@@ -9,28 +9,58 @@
 
 from __future__ import annotations
 
+import importlib
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from emotune.calibration.thresholds import ThresholdCalibrator
-from emotune.classifier import EmotionClassifier, dataset_from_labels
-from emotune.config import (
-    DataConfig,
-    ModelConfig,
-    PreprocessConfig,
-    RunConfig,
-    ThresholdConfig,
-    TrainConfig,
-    load_config,
-)
-from emotune.data.dataset import EmotionDataset
-from emotune.data.labels import LabelSchema
-from emotune.data.loading import load_dataset
-from emotune.data.preprocess import Preprocessor
-from emotune.data.presets import PRESETS
-from emotune.data.splits import kfold, train_dev_split
-from emotune.errors import ConfigError, DataError, EmotuneError
-from emotune.evaluation.metrics import METRICS, compute_metrics, per_label_report
+if TYPE_CHECKING:
+    from emotune.calibration.thresholds import ThresholdCalibrator
+    from emotune.classifier import EmotionClassifier, dataset_from_labels
+    from emotune.config import (
+        DataConfig,
+        ModelConfig,
+        PreprocessConfig,
+        RunConfig,
+        ThresholdConfig,
+        TrainConfig,
+        load_config,
+    )
+    from emotune.data.dataset import EmotionDataset
+    from emotune.data.labels import LabelSchema
+    from emotune.data.loading import load_dataset
+    from emotune.data.preprocess import Preprocessor
+    from emotune.data.presets import PRESETS
+    from emotune.data.splits import kfold, train_dev_split
+    from emotune.errors import ConfigError, DataError, EmotuneError
+    from emotune.evaluation.metrics import METRICS, compute_metrics, per_label_report
+
+# The public API is imported on first use, so `emotune --help` does not pay for scikit-learn and friends.
+_EXPORTS = {
+    "ThresholdCalibrator": "emotune.calibration.thresholds",
+    "EmotionClassifier": "emotune.classifier",
+    "dataset_from_labels": "emotune.classifier",
+    **dict.fromkeys(
+        ("DataConfig", "ModelConfig", "PreprocessConfig", "RunConfig", "ThresholdConfig", "TrainConfig", "load_config"),
+        "emotune.config",
+    ),
+    "EmotionDataset": "emotune.data.dataset",
+    "LabelSchema": "emotune.data.labels",
+    "load_dataset": "emotune.data.loading",
+    "Preprocessor": "emotune.data.preprocess",
+    "PRESETS": "emotune.data.presets",
+    "kfold": "emotune.data.splits",
+    "train_dev_split": "emotune.data.splits",
+    **dict.fromkeys(("ConfigError", "DataError", "EmotuneError"), "emotune.errors"),
+    **dict.fromkeys(("METRICS", "compute_metrics", "per_label_report"), "emotune.evaluation.metrics"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'emotune' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

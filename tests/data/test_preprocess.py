@@ -7,7 +7,7 @@ from emotune.data.preprocess import Preprocessor, split_hashtag
 
 
 def _pre(**options: object) -> Preprocessor:
-    return Preprocessor(PreprocessConfig(**options))  # type: ignore[arg-type]
+    return Preprocessor(PreprocessConfig(**options))
 
 
 def test_defaults_normalise_social_media_text() -> None:

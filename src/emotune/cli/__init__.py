@@ -62,7 +62,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"emotune: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)  # fmt: skip
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="score a bundle on a labelled file")
     parser.add_argument("--model", required=True, metavar="BUNDLE", help="bundle folder (RUN/model)")
-    parser.add_argument("--preset", default="generic", help="how to read --data (default: generic)")
+    parser.add_argument("--preset", help="how to read --data (default: the preset the bundle was trained with)")
     parser.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.set_defaults(handler=_run)

@@ -33,13 +33,14 @@ class EvalResult:
         return out
 
 
-def run(model: str | Path, preset: str, data: str | Path, progress: bool = True) -> EvalResult:
+def run(model: str | Path, preset: str | None, data: str | Path, progress: bool = True) -> EvalResult:
     """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
 
     The data is read with the bundle's own data settings (columns, label names), so a generic CSV is read
-    the way the training file was.
+    the way the training file was; ``preset=None`` uses the preset the bundle was trained with.
     """
     clf = EmotionClassifier.load(model)
+    preset = preset or clf.config.data.preset
     data_cfg = clf.config.data.model_copy(update={"preset": preset})
     dataset = load_like(preset, data, data_cfg, clf.schema_)
     probs = predict_proba_batched(clf, dataset.texts, progress=progress)
