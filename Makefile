@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/emotune baseline --preset semeval2018-ec --data-dir $(SAMPLE) --output $(DEMO)
-	$(VENV)/bin/emotune evaluate --model $(DEMO)/model --preset semeval2018-ec --data $(SAMPLE)/2018-E-c-En-dev.txt
+	$(VENV)/bin/emotune train --config configs/minilm_semeval.yaml --data-dir $(SAMPLE) --output $(DEMO) epochs=4
+	$(VENV)/bin/emotune evaluate --model $(DEMO)/model --data $(SAMPLE)/2018-E-c-En-dev.txt
 	$(VENV)/bin/emotune predict --model $(DEMO)/model \
 		"I can't believe they cancelled the show, this is outrageous" \
 		"Finally home with my family, feeling so blessed #grateful" \

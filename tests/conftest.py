@@ -44,3 +44,24 @@ def trained_bundle(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -
     assert main(["-q", "baseline", "--preset", "semeval2018-ec", "--data-dir", str(sample_dir),
                  "--output", str(run_dir)]) == 0  # fmt: skip
     return run_dir / "model"
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    """A 2-layer BERT with hidden size 16 and a WordPiece tokenizer trained here on the sample texts."""
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    lines = (sample_dir / "2018-E-c-En-train.txt").read_text(encoding="utf-8").splitlines()[1:]
+    wordpiece = BertWordPieceTokenizer(lowercase=True)
+    wordpiece.train_from_iterator([line.split("\t")[1] for line in lines], vocab_size=400, min_frequency=1)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=wordpiece._tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+        sep_token="[SEP]", mask_token="[MASK]",
+    )  # fmt: skip
+    tokenizer.save_pretrained(folder)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=128)  # fmt: skip
+    BertModel(config).save_pretrained(folder)
+    return folder

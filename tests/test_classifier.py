@@ -44,19 +44,28 @@ def test_multiclass_labels_and_dev_set() -> None:
 def test_indicator_array_needs_names() -> None:
     y = np.array([[1, 0], [0, 1]] * 20)
     with pytest.raises(DataError, match="label_names"):
-        EmotionClassifier().fit(["a", "b"] * 20, y)
-    clf = EmotionClassifier().fit(["hate it", "love it"] * 20, y, label_names=["anger", "love"])
+        EmotionClassifier("tfidf").fit(["a", "b"] * 20, y)
+    clf = EmotionClassifier("tfidf").fit(["hate it", "love it"] * 20, y, label_names=["anger", "love"])
     assert clf.schema_.names == ("anger", "love")
 
 
 def test_bad_python_input() -> None:
     with pytest.raises(DataError, match="empty or not strings"):
-        EmotionClassifier().fit(["ok", ""], [["joy"], ["joy"]])
+        EmotionClassifier("tfidf").fit(["ok", ""], [["joy"], ["joy"]])
     with pytest.raises(DataError, match="unknown labels"):
-        EmotionClassifier().fit(TEXTS, ["joy"] * len(TEXTS), dev_texts=["x"], dev_labels=["sadness"])
+        EmotionClassifier("tfidf").fit(TEXTS, ["joy"] * len(TEXTS), dev_texts=["x"], dev_labels=["sadness"])
     with pytest.raises(RuntimeError, match="not fitted"):
-        EmotionClassifier().predict_proba(["x"])
-    with pytest.raises(ConfigError, match="unknown model 'bert-ish'"):
+        EmotionClassifier("tfidf").predict_proba(["x"])
+
+
+def test_unknown_model_name_is_tried_as_a_hub_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise OSError("offline")
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", offline)
+    with pytest.raises(ConfigError, match="cannot load 'bert-ish' from the Hugging Face hub"):
         EmotionClassifier("bert-ish").fit(TEXTS, LABELS)
 
 
@@ -74,9 +83,9 @@ def test_save_load_gives_identical_probabilities(tmp_path: Path) -> None:
 
 
 def test_save_replaces_a_bundle_whole(tmp_path: Path) -> None:
-    first = EmotionClassifier().fit(TEXTS, LABELS).save(tmp_path / "m")
+    first = EmotionClassifier("tfidf").fit(TEXTS, LABELS).save(tmp_path / "m")
     (first / "stale.txt").write_text("old")
-    EmotionClassifier().fit(TEXTS, LABELS).save(tmp_path / "m")
+    EmotionClassifier("tfidf").fit(TEXTS, LABELS).save(tmp_path / "m")
     assert not (tmp_path / "m" / "stale.txt").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary folders left behind
 
@@ -91,6 +100,6 @@ def test_loading_a_non_bundle(tmp_path: Path) -> None:
 def test_fit_dataset_on_sample_data(sample_dir: Path) -> None:
     train = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec")
     dev = load_dataset(sample_dir / "2018-E-c-En-dev.txt", preset="semeval2018-ec")
-    clf = EmotionClassifier().fit_dataset(train, dev)
+    clf = EmotionClassifier("tfidf").fit_dataset(train, dev)
     assert clf.calibrator_.thresholds_ is not None and clf.calibrator_.thresholds_.shape == (11,)
     assert clf.predict_labels(["I am terrified of the exam tomorrow"])[0] == ["fear"]

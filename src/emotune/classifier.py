@@ -22,6 +22,7 @@ from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
+from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError
 from emotune.models import TextModel, build_model
@@ -72,7 +73,7 @@ class EmotionClassifier:
     """Preprocessing, a model and calibrated thresholds, fitted and saved together.
 
     Args:
-        model: a registered model kind (``tfidf``); overrides ``config.model.name``.
+        model: ``tfidf``, ``minilm``, a hub id or a local model folder; overrides ``config.model.name``.
         config: every other setting; defaults to :class:`~emotune.config.RunConfig`.
 
     Attributes:
@@ -108,17 +109,28 @@ class EmotionClassifier:
             dev = dataset_from_labels(dev_texts, dev_labels, train.schema.names, "dev")
         return self.fit_dataset(train, dev)
 
-    def fit_dataset(self, train: EmotionDataset, dev: EmotionDataset | None = None) -> EmotionClassifier:
-        """Train on ``train``; fit thresholds on ``dev`` (without one, ``data.dev_size`` of train is held out)."""
+    def fit_dataset(
+        self, train: EmotionDataset, dev: EmotionDataset | None = None, work_dir: str | Path | None = None
+    ) -> EmotionClassifier:
+        """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
+        of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training."""
         if dev is None:
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
             log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))
         if dev.schema.names != train.schema.names:
             raise DataError(f"{dev.source}: dev labels {dev.schema.names} differ from train {train.schema.names}")
         self.schema_ = train.schema
+        train = rebalance(train, self.config.sampling, self.config.train.seed)
         model = build_model(self.config)
-        self.model_: TextModel = model.fit(self.preprocessor.transform(train.texts), train.y, train.schema)
-        self.dev_proba_ = self.predict_proba(dev.texts)
+        dev_texts = self.preprocessor.transform(dev.texts)
+        self.model_: TextModel = model.fit(
+            self.preprocessor.transform(train.texts),
+            train.y,
+            train.schema,
+            dev=(dev_texts, dev.y),
+            work_dir=Path(work_dir) if work_dir is not None else None,
+        )
+        self.dev_proba_ = self.model_.predict_proba(dev_texts)
         cfg = self.config.thresholds
         self.calibrator_ = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default)
         self.calibrator_.fit(self.dev_proba_, dev.y, self.schema_)

@@ -102,16 +102,69 @@ class TfidfConfig(_Section):
 
 
 class ModelConfig(_Section):
-    """Which model to train: a registered kind (``tfidf``)."""
+    """Which model to train: ``tfidf``, ``minilm`` (the bundled all-MiniLM-L6-v2), a hub id or a local folder.
 
-    name: str = "tfidf"
+    The remaining keys shape a fine-tuned encoder: pooling, head, classifier-bias initialisation, freezing
+    and layer-wise learning-rate decay.
+    """
+
+    name: str = "minilm"
     tfidf: TfidfConfig = TfidfConfig()
+    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated")
+    pooling: Literal["mean", "cls"] = "mean"
+    head: Literal["linear", "mlp"] = "linear"
+    head_hidden: int = Field(256, ge=1)
+    head_layers: int = Field(1, ge=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    bias_init: bool = Field(True, description="start the classifier bias at the label prevalence")
+    freeze_embeddings: bool = False
+    freeze_layers: int = Field(0, ge=0, description="freeze the first N encoder layers")
+    layerwise_lr_decay: float = Field(1.0, gt=0, le=1, description="lr multiplier per layer, top to bottom")
+
+
+class LossConfig(_Section):
+    """A loss from the registry (``emotune.losses.LOSSES``) and its knobs. ``auto``: bce / ce by task."""
+
+    name: str = "auto"
+    pos_weight: Literal["none", "linear", "sqrt"] | list[float] = "none"
+    class_weight: Literal["none", "balanced", "effective_number"] | list[float] = "none"
+    gamma: float = Field(2.0, ge=0, description="focal loss focusing")
+    alpha: float | Literal["class_weights", "balanced", "effective_number"] | list[float] | None = None
+    gamma_pos: float = Field(0.0, ge=0, description="asymmetric loss focusing on positives")
+    gamma_neg: float = Field(4.0, ge=0, description="asymmetric loss focusing on negatives")
+    clip: float = Field(0.05, ge=0, lt=1, description="asymmetric loss probability margin")
+    beta: float = Field(0.999, gt=0, lt=1, description="effective-number beta (class-balanced weights)")
 
 
 class TrainConfig(_Section):
-    """Settings of the training loop shared by every model kind."""
+    """Settings of the training loop (``seed`` applies to every model kind, the rest to encoders)."""
 
     seed: int = 42
+    epochs: float = Field(4, gt=0)
+    lr: float = Field(5e-5, gt=0)
+    batch_size: int = Field(32, ge=1)
+    eval_batch_size: int = Field(128, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "linear"
+    weight_decay: float = Field(0.01, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    group_by_length: bool = True
+    early_stopping: int | None = Field(2, ge=1, description="stop after N epochs without dev improvement")
+    select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
+    threads: int | None = Field(None, ge=1, description="torch threads; default: every core")
+    resume: bool = False
+    keep_checkpoints: bool = False
+    loss: LossConfig = LossConfig()
+
+
+class SamplingConfig(_Section):
+    """Rebalancing of the training rows (never of dev): majority downsampling and rare-label oversampling."""
+
+    downsample: str | None = Field(None, description="a label name, or 'empty' for rows without a label")
+    keep_ratio: float = Field(1.0, gt=0, le=1, description="share of the downsampled rows to keep")
+    oversample_below: int = Field(0, ge=0, description="repeat rows of labels with fewer positives than this")
 
 
 class ThresholdConfig(_Section):
@@ -129,6 +182,7 @@ class RunConfig(_Section):
     preprocess: PreprocessConfig = PreprocessConfig()
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
+    sampling: SamplingConfig = SamplingConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
 
     def to_yaml(self) -> str:
@@ -143,6 +197,12 @@ ALIASES: dict[str, str] = {
     "seed": "train.seed",
     "preset": "data.preset",
     "language": "preprocess.language",
+    "epochs": "train.epochs",
+    "lr": "train.lr",
+    "batch_size": "train.batch_size",
+    "max_length": "model.max_length",
+    "loss": "train.loss.name",
+    "resume": "train.resume",
 }
 
 

@@ -1,6 +1,5 @@
-"""Model kinds, looked up by name. Importing this package registers every built-in kind."""
+"""Model kinds, looked up by name (see :mod:`emotune.models.base`)."""
 
-from emotune.models import tfidf as _tfidf  # noqa: F401  (registers "tfidf")
-from emotune.models.base import MODEL_KINDS, TextModel, build_model, load_model
+from emotune.models.base import MODEL_KINDS, DevSet, TextModel, build_model, kind_of, load_model
 
-__all__ = ["MODEL_KINDS", "TextModel", "build_model", "load_model"]
+__all__ = ["MODEL_KINDS", "DevSet", "TextModel", "build_model", "kind_of", "load_model"]

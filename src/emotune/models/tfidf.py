@@ -20,7 +20,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from emotune.config import RunConfig, TfidfConfig
 from emotune.data.labels import LabelSchema
-from emotune.models.base import register_model
+from emotune.models.base import DevSet, register_model
 
 FILE = "tfidf.joblib"
 
@@ -71,8 +71,15 @@ class TfidfModel:
         canonical = FunctionTransformer(canonical_csr, accept_sparse=True)
         return Pipeline([("tfidf", features), ("canonical", canonical), ("clf", classifier)])
 
-    def fit(self, texts: Sequence[str], y: np.ndarray, schema: LabelSchema) -> TfidfModel:
-        """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)``."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        schema: LabelSchema,
+        dev: DevSet | None = None,
+        work_dir: Path | None = None,
+    ) -> TfidfModel:
+        """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)``; ``dev`` is not needed."""
         self.schema_ = schema
         self.pipeline_ = self._pipeline(schema)
         target = y if schema.task == "multilabel" else schema.class_ids(y)

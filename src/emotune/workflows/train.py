@@ -1,27 +1,39 @@
 """``emotune train`` / ``emotune baseline``: load data, fit, calibrate on dev, score, save the bundle.
 
-Writes into the run folder ``RUN/``: ``config.yaml`` (the resolved config), ``train.log``, ``metrics.json``
-and the bundle ``model/``.
+Writes into the run folder ``RUN/``: ``config.yaml`` (the resolved config), ``train.log``, ``metrics.json``,
+``dev_probabilities.csv``, ``epochs.jsonl`` (encoders: one line per epoch) and the bundle ``model/``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.loading import load_splits
 from emotune.evaluation.metrics import compute_metrics, per_label_report
-from emotune.io_utils import write_text_atomic
+from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.workflows.logs import log_to_file
 
 log = logging.getLogger("emotune")
+
+
+def _write_dev_probabilities(path: Path, texts: list[str], probs: np.ndarray, names: tuple[str, ...]) -> None:
+    """The dev texts with the model's probabilities, for error analysis and blending."""
+    frame = pd.DataFrame(probs, columns=[f"prob_{n}" for n in names])
+    frame.insert(0, "text", texts)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.7g")
 
 
 @dataclass
@@ -45,7 +57,7 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
         train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
         log.info("model %s, %s task, %d labels", cfg.model.name, train.schema.task, train.schema.n_labels)
         started = time.perf_counter()
-        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev)
+        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
         seconds = time.perf_counter() - started
 
         fixed = ThresholdCalibrator("fixed", default=cfg.thresholds.default).fit(clf.dev_proba_, dev.y, dev.schema)
@@ -61,7 +73,10 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
             "train_seconds": round(seconds, 2),
         }
         bundle = clf.save(run_dir / "model", metrics)
+        _write_dev_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
         write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+        if (run_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
+            shutil.rmtree(run_dir / "checkpoints")  # the bundle is written; checkpoints only served --resume
         log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
                  cfg.thresholds.default, bundle)  # fmt: skip

@@ -1,0 +1,72 @@
+"""Helpers shared by the benchmark scripts: the machine line, running the CLI, honest dev scoring."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotune import EmotionClassifier, ThresholdCalibrator, compute_metrics, kfold
+from emotune.config import DataConfig
+from emotune.data.loading import load_like
+from emotune.data.presets import find_split_file, get_preset
+
+HERE = Path(__file__).resolve().parent
+DATA_ROOT = HERE.parent.parent / "shared" / "data"
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.machine())
+    return f"{model}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}"
+
+
+def run_cli(args: list[str]) -> float:
+    """Run ``emotune ARGS`` in a fresh process; returns its wall time in seconds."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "emotune", "-q", *args], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def two_fold_dev(clf: EmotionClassifier, probs: np.ndarray, dev: Any) -> dict[str, float]:
+    """Scores with thresholds fit on one half of dev and applied to the other half, both ways, averaged."""
+    cfg = clf.config.thresholds
+    scores = []
+    for fit_idx, score_idx in kfold(dev, k=2, seed=0):
+        cal = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default).fit(probs[fit_idx], dev.y[fit_idx],
+                                                                                clf.schema_)  # fmt: skip
+        scores.append(compute_metrics(dev.y[score_idx], cal.predict(probs[score_idx]), clf.schema_))
+    return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+
+
+def score_run(run_dir: Path, preset: str, data_dir: Path) -> dict[str, Any]:
+    """The run's own dev metrics plus the held-out 2-fold estimate, from its bundle."""
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    clf = EmotionClassifier.load(run_dir / "model")
+    dev_path = find_split_file(get_preset(preset), data_dir, "dev")
+    dev = load_like(preset, str(dev_path), DataConfig(preset=preset), clf.schema_)
+    return {
+        "task": clf.schema_.task,
+        "labels": clf.schema_.n_labels,
+        "dev_calibrated": metrics["dev"],
+        "dev_at_0.5": metrics["dev_at_default_threshold"],
+        "dev_two_fold": two_fold_dev(clf, clf.predict_proba(dev.texts), dev),
+        "train_rows": metrics["train_rows"],
+        "dev_rows": metrics["dev_rows"],
+        "fit_seconds": metrics["train_seconds"],
+    }
+
+
+def write_report(name: str, report: dict[str, Any]) -> Path:
+    out = HERE / "results" / name
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    return out

@@ -1,0 +1,79 @@
+"""The loss registry. A loss is one module with a builder registered under a short name.
+
+A builder takes the :class:`~emotune.config.LossConfig` and the training labels' :class:`LabelStats` and
+returns a ``torch.nn.Module`` called as ``loss(logits, labels) -> scalar``, with ``logits`` of shape
+``(batch, n_labels)`` and ``labels`` the float indicator matrix of the same shape (one-hot for multiclass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from emotune.config import LossConfig
+from emotune.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class LabelStats:
+    """Per-label positive counts of the training labels, for weights that fight imbalance."""
+
+    positives: np.ndarray  # (n_labels,)
+    n: int
+    task: str
+
+    @classmethod
+    def from_y(cls, y: np.ndarray, task: str) -> LabelStats:
+        return cls(np.asarray(y).sum(axis=0).astype(float), len(y), task)
+
+
+LossBuilder = Callable[[LossConfig, LabelStats], nn.Module]
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    build: LossBuilder
+    tasks: tuple[str, ...]
+    description: str
+
+
+LOSSES: dict[str, LossSpec] = {}
+
+
+def register_loss(name: str, tasks: tuple[str, ...], description: str) -> Callable[[LossBuilder], LossBuilder]:
+    """Decorator: ``@register_loss("focal", ("multilabel", "multiclass"), "...")`` on a builder."""
+
+    def wrap(build: LossBuilder) -> LossBuilder:
+        LOSSES[name] = LossSpec(build, tasks, description)
+        return build
+
+    return wrap
+
+
+def resolve_name(cfg: LossConfig, task: str) -> str:
+    """``auto`` is BCE for multilabel and cross-entropy for multiclass."""
+    if cfg.name == "auto":
+        return "bce" if task == "multilabel" else "ce"
+    return cfg.name
+
+
+def build_loss(cfg: LossConfig, stats: LabelStats) -> nn.Module:
+    """The loss module named by ``cfg.name`` for the task of ``stats``."""
+    name = resolve_name(cfg, stats.task)
+    if name not in LOSSES:
+        raise ConfigError(
+            "config", [f"train.loss.name: unknown loss {name!r} (available: {', '.join(sorted(LOSSES))})"]
+        )
+    spec = LOSSES[name]
+    if stats.task not in spec.tasks:
+        raise ConfigError("config", [f"train.loss.name: loss {name!r} is for {' / '.join(spec.tasks)} data, "
+                                     f"this data is {stats.task}"])  # fmt: skip
+    return spec.build(cfg, stats)
+
+
+def as_tensor(values: np.ndarray | list[float] | None) -> torch.Tensor | None:
+    return None if values is None else torch.as_tensor(np.asarray(values, dtype=np.float32))

@@ -1,0 +1,27 @@
+"""Softmax cross-entropy with optional class weights (multiclass)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from emotune.config import LossConfig
+from emotune.losses.base import LabelStats, as_tensor, register_loss
+from emotune.losses.weights import class_weights
+
+
+class WeightedCrossEntropy(nn.Module):
+    """Cross-entropy on one-hot ``labels``; ``weight`` per class (``None``: unweighted)."""
+
+    def __init__(self, weight: torch.Tensor | None) -> None:
+        super().__init__()
+        self.register_buffer("weight", weight)
+        self.weight: torch.Tensor | None
+
+    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(logits, labels.argmax(dim=-1), weight=self.weight)
+
+
+@register_loss("ce", ("multiclass",), "cross-entropy; train.loss.class_weight none|balanced|effective_number|[...]")
+def build(cfg: LossConfig, stats: LabelStats) -> nn.Module:
+    return WeightedCrossEntropy(as_tensor(class_weights(cfg.class_weight, stats, cfg.beta)))

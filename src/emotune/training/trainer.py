@@ -1,0 +1,117 @@
+"""The one ``transformers.Trainer`` subclass: its ``compute_loss`` calls ``self.loss_fn(logits, labels)``.
+
+Also here: the dev metrics used for checkpoint selection (macro-F1 with thresholds calibrated on the dev
+probabilities, not only the loss) and a callback that writes one JSON line and one table row per epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import ProgressCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+from transformers.trainer_utils import EvalPrediction
+
+from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.config import ThresholdConfig
+from emotune.data.labels import LabelSchema
+from emotune.evaluation.metrics import compute_metrics
+
+log = logging.getLogger("emotune")
+
+
+class EmotionTrainer(Trainer):
+    """``Trainer`` whose loss comes from the emotune loss registry."""
+
+    def __init__(self, *args: Any, loss_fn: nn.Module, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.loss_fn = loss_fn.to(self.args.device)
+
+    def compute_loss(
+        self,
+        model: nn.Module,
+        inputs: dict[str, torch.Tensor | Any],
+        return_outputs: bool = False,
+        num_items_in_batch: torch.Tensor | int | None = None,
+    ) -> torch.Tensor | tuple[torch.Tensor, Any]:
+        features = {k: v for k, v in inputs.items() if k != "labels"}
+        outputs = model(**features)
+        loss = self.loss_fn(outputs["logits"].float(), inputs["labels"].float())
+        return (loss, outputs) if return_outputs else loss
+
+
+def probabilities(logits: np.ndarray, task: str) -> np.ndarray:
+    """Sigmoid (multilabel) or softmax (multiclass) of ``logits`` ``(n, n_labels)``."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if task == "multiclass":
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+
+class DevMetrics:
+    """``compute_metrics`` for the Trainer: dev scores with thresholds calibrated on the dev probabilities
+    (the scores checkpoint selection uses) and, with the suffix ``_at_default``, at the fixed threshold."""
+
+    def __init__(self, schema: LabelSchema, thresholds: ThresholdConfig) -> None:
+        self.schema = schema
+        self.thresholds = thresholds
+
+    def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
+        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+        probs = probabilities(logits, self.schema.task)
+        y = np.asarray(prediction.label_ids).round().astype(np.int8)
+        cfg = self.thresholds
+        tuned = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default).fit(probs, y, self.schema)
+        fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
+        metrics = compute_metrics(y, tuned.predict(probs), self.schema)
+        at_default = compute_metrics(y, fixed.predict(probs), self.schema)
+        metrics.update({f"{k}_at_default": v for k, v in at_default.items() if k in ("macro_f1", "jaccard")})
+        return metrics
+
+
+class QuietProgress(ProgressCallback):
+    """Trainer's progress bars without its raw metric dictionaries: :class:`EpochLog` reports those."""
+
+    def on_log(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, logs: Any = None, **kwargs: Any
+    ) -> None:
+        return None
+
+
+class EpochLog(TrainerCallback):
+    """After each evaluation: one JSON line in ``epochs.jsonl`` and one row in the log."""
+
+    KEYS = ("macro_f1", "micro_f1", "jaccard", "balanced_accuracy", "macro_f1_at_default")
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        if path is not None:
+            path.write_text("", encoding="utf-8")
+
+    def on_evaluate(
+        self,
+        args: TrainingArguments,
+        state: TrainerState,
+        control: TrainerControl,
+        metrics: dict[str, float] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        metrics = metrics or {}
+        losses = [entry["loss"] for entry in state.log_history if "loss" in entry]
+        row: dict[str, Any] = {"epoch": round(state.epoch or 0, 2), "step": state.global_step}
+        row["train_loss"] = round(losses[-1], 4) if losses else None
+        row["dev_loss"] = round(metrics.get("eval_loss", float("nan")), 4)
+        for key in self.KEYS:
+            if f"eval_{key}" in metrics:
+                row[key] = round(metrics[f"eval_{key}"], 4)
+        if self.path is not None:
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(row) + "\n")
+        log.info("epoch %s | " + " | ".join(f"{k} {v}" for k, v in row.items() if k not in ("epoch", "step")),
+                 row["epoch"])  # fmt: skip

@@ -1,0 +1,106 @@
+"""Fine-tuning a tiny in-process BERT end to end: CLI, bundle, reload parity, resume, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from emotune import EmotionClassifier, RunConfig, load_dataset
+from emotune.errors import ConfigError
+
+FAST = ["epochs=2", "batch_size=32", "max_length=32", "train.eval_batch_size=64", "lr=1e-3"]
+
+
+@pytest.fixture(scope="module")
+def encoder_run(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, sample_dir: Path) -> Path:
+    from emotune.cli import main
+
+    run = tmp_path_factory.mktemp("encoder") / "run"
+    code = main(["-q", "train", "--preset", "semeval2018-ec", "--data-dir", str(sample_dir), "--output", str(run),
+                 f"model={tiny_bert}", "train.loss.pos_weight=sqrt", *FAST])  # fmt: skip
+    assert code == 0
+    return run
+
+
+def test_cli_run_writes_bundle_epochs_and_cleans_checkpoints(encoder_run: Path) -> None:
+    bundle = encoder_run / "model"
+    for name in ("emotune.json", "model.safetensors", "encoder.json", "encoder/config.json"):
+        assert (bundle / name).is_file(), name
+    epochs = [json.loads(line) for line in (encoder_run / "epochs.jsonl").read_text().splitlines()]
+    assert [e["epoch"] for e in epochs] == [1.0, 2.0]
+    assert all(e["train_loss"] is not None and "macro_f1" in e for e in epochs)
+    assert not (encoder_run / "checkpoints").exists()
+    manifest = json.loads((bundle / "emotune.json").read_text())
+    assert manifest["model_kind"] == "encoder" and len(manifest["thresholds"]["thresholds"]) == 11
+
+
+def test_bundle_reloads_to_identical_probabilities(encoder_run: Path, sample_dir: Path) -> None:
+    saved = pd.read_csv(encoder_run / "dev_probabilities.csv")
+    clf = EmotionClassifier.load(encoder_run / "model")
+    probs = clf.predict_proba(saved["text"].tolist())
+    expected = saved[[c for c in saved.columns if c.startswith("prob_")]].to_numpy()
+    np.testing.assert_allclose(probs, expected, atol=1e-6)
+
+
+def test_evaluate_and_predict_use_the_encoder_bundle(encoder_run: Path, sample_dir: Path, cli) -> None:
+    report = cli("evaluate", "--model", encoder_run / "model", "--data", sample_dir / "2018-E-c-En-dev.txt", "--json")
+    assert report.code == 0 and 0 <= json.loads(report.out)["macro_f1"] <= 1
+    assert cli("predict", "--model", encoder_run / "model", "I am so scared").code == 0
+
+
+def test_python_api_multiclass_with_focal_and_mlp_head(tiny_bert: Path, tmp_path: Path) -> None:
+    texts = ["so happy today", "this is awful", "I am scared", "what a joy", "terrible news", "so afraid"] * 8
+    labels = ["joy", "sadness", "fear", "joy", "sadness", "fear"] * 8
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert), "head": "mlp", "head_hidden": 8},
+                                    "train": {"epochs": 1, "batch_size": 16, "loss": {"name": "focal"}}})  # fmt: skip
+    clf = EmotionClassifier(config=cfg).fit(texts, labels, dev_texts=texts[:12], dev_labels=labels[:12])
+    probs = clf.predict_proba(texts[:6])
+    assert probs.shape == (6, 3) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+    again = EmotionClassifier.load(clf.save(tmp_path / "m")).predict_proba(texts[:6])
+    np.testing.assert_allclose(again, probs, atol=1e-6)
+
+
+def test_frozen_layers_keep_their_weights_and_the_rest_trains(tiny_bert: Path, sample_dir: Path) -> None:
+    train = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec").subset(range(64))
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert), "freeze_embeddings": True, "freeze_layers": 1},
+                                    "train": {"epochs": 1, "batch_size": 32, "lr": 1e-3}})  # fmt: skip
+    clf = EmotionClassifier(config=cfg).fit_dataset(train)
+    from transformers import AutoModel
+
+    base = AutoModel.from_pretrained(tiny_bert).state_dict()
+    tuned = clf.model_.module_.encoder.state_dict()  # type: ignore[attr-defined]
+    for frozen in ("embeddings.word_embeddings.weight", "encoder.layer.0.output.dense.weight"):
+        assert torch.equal(base[frozen], tuned[frozen]), frozen
+    assert not torch.equal(base["encoder.layer.1.output.dense.weight"], tuned["encoder.layer.1.output.dense.weight"])
+
+
+def test_resume_continues_from_the_last_checkpoint(tiny_bert: Path, sample_dir: Path, tmp_path: Path, cli) -> None:
+    run = tmp_path / "run"
+    common = ["train", "--preset", "semeval2018-ec", "--data-dir", sample_dir, "--output", run, f"model={tiny_bert}",
+              "batch_size=32", "max_length=32", "train.keep_checkpoints=true"]  # fmt: skip
+    assert cli(*common, "epochs=1").code == 0
+    assert any((run / "checkpoints").glob("checkpoint-*"))
+    result = cli(*common, "epochs=2", "resume=true")
+    assert result.code == 0
+    assert "resuming from" in (run / "train.log").read_text()
+    epochs = [json.loads(line) for line in (run / "epochs.jsonl").read_text().splitlines()]
+    assert [e["epoch"] for e in epochs] == [2.0]  # epoch 1 was not redone
+
+
+def test_unreachable_hub_id_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise OSError("We couldn't connect to the Hugging Face hub")
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", offline)
+    from emotune.models.encoder import resolve_model_path
+
+    with pytest.raises(ConfigError, match=r"cannot load 'some-org/some-model'.*model=/path/to/model"):
+        resolve_model_path("some-org/some-model")
+    assert Path(resolve_model_path("minilm"), "config.json").is_file()
