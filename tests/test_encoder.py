@@ -85,7 +85,7 @@ def test_resume_continues_from_the_last_checkpoint(tiny_bert: Path, sample_dir: 
               "batch_size=32", "max_length=32", "train.keep_checkpoints=true"]  # fmt: skip
     assert cli(*common, "epochs=1").code == 0
     assert any((run / "checkpoints").glob("checkpoint-*"))
-    result = cli(*common, "epochs=2", "resume=true")
+    result = cli(*common, "epochs=2", "--resume")
     assert result.code == 0
     assert "resuming from" in (run / "train.log").read_text()
     epochs = [json.loads(line) for line in (run / "epochs.jsonl").read_text().splitlines()]

@@ -17,6 +17,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train", metavar="FILE", help="training file (instead of --data-dir)")
     parser.add_argument("--dev", metavar="FILE", help="dev file for calibration and model selection")
     parser.add_argument("--output", metavar="RUN", required=True, help="run folder; the bundle goes to RUN/model")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in RUN (encoders)")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
                         help="config overrides, e.g. model=tfidf seed=1 thresholds.objective=jaccard")  # fmt: skip
 
@@ -26,6 +27,8 @@ def config_from_args(args: argparse.Namespace, extra: list[str] | None = None) -
     for option, key in (("preset", "preset"), ("data_dir", "data_dir"), ("train", "train"), ("dev", "dev")):
         if getattr(args, option) is not None:
             flags.setdefault("data", {})[key] = getattr(args, option)
+    if args.resume:
+        flags["train"] = {"resume": True}
     return load_config(args.config, [*args.overrides, *(extra or [])], flags)
 
 
