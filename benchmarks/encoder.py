@@ -63,10 +63,12 @@ def main() -> None:
     args = parser.parse_args()
 
     results_file = HERE / "results" / "encoder.json"
-    report = json.loads(results_file.read_text()) if results_file.exists() else {"results": {}}
     for name in [n for item in args.only for n in GROUPS.get(item, [item])]:
         print(f"running {name} ...", file=sys.stderr)
-        report["results"][name] = run(name, Path(args.data_root), Path(args.runs), args.reuse)
+        result = run(name, Path(args.data_root), Path(args.runs), args.reuse)
+        # re-read just before writing: other invocations may have added their runs meanwhile
+        report = json.loads(results_file.read_text()) if results_file.exists() else {"results": {}}
+        report["results"][name] = result
         report.update({"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()})
         write_report("encoder.json", report)  # after every run, so a long session keeps what finished
 
