@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-slow lint bench clean
+.PHONY: setup demo test test-slow lint bench bench-encoder clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,10 @@ test-slow: setup
 
 bench: setup
 	$(PY) benchmarks/baselines.py
+	$(PY) benchmarks/train_speed.py
+
+bench-encoder: setup   # about an hour on 2 cores
+	$(PY) benchmarks/encoder.py --only semeval goemotions ablation
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
