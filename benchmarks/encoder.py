@@ -5,7 +5,7 @@ calibrated on dev, a fixed 0.5, and thresholds tuned on one half of dev and scor
 
     python benchmarks/encoder.py --only semeval          # the recipe of configs/minilm_semeval.yaml
     python benchmarks/encoder.py --only goemotions
-    python benchmarks/encoder.py --only ablation          # five 2-epoch SemEval runs, one change each
+    python benchmarks/encoder.py --only ablation          # five 1-epoch SemEval runs, one change each
 
 Results accumulate in ``benchmarks/results/encoder.json`` (a run replaces its earlier entry). ``--reuse``
 scores a run folder that finished already instead of training again (its wall time is then the fit time
@@ -23,7 +23,7 @@ from pathlib import Path
 from common import DATA_ROOT, HERE, machine, run_cli, score_run, write_report
 
 SEMEVAL = ("semeval2018-ec", "semeval2018_ec")
-ABLATION_BASE = ["epochs=2", "lr=1e-4", "max_length=96", "train.early_stopping=null"]
+ABLATION_BASE = ["epochs=1", "lr=1e-4", "max_length=96", "train.early_stopping=null"]
 # name -> (preset, data folder, config file or None, overrides)
 RUNS: dict[str, tuple[str, str, str | None, list[str]]] = {
     "semeval": (*SEMEVAL, "configs/minilm_semeval.yaml", []),
