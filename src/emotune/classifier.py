@@ -49,20 +49,16 @@ def dataset_from_labels(
             raise DataError(f"{source}: an indicator array of {labels.shape[1]} columns needs as many label_names")
         schema = LabelSchema(tuple(label_names), "multilabel")
         y = labels.astype(np.int8)
-    elif all(isinstance(item, str) for item in labels):
-        names = tuple(label_names or sorted(set(labels)))
-        schema = LabelSchema(names, "multiclass")
-        unknown = sorted(set(labels) - set(names))
-        if unknown:
-            raise DataError(f"{source}: unknown labels {unknown}; known labels: {', '.join(names)}")
-        y = schema.encode([[str(label)] for label in labels])
     else:
-        lists = [list(item) for item in labels]
-        names = tuple(label_names or sorted({n for item in lists for n in item}))
-        schema = LabelSchema(names, "multilabel")
-        unknown = sorted({n for item in lists for n in item} - set(names))
+        # one name per text is multiclass; a list of names per text is multilabel
+        multiclass = all(isinstance(item, str) for item in labels)
+        lists = [[str(item)] if multiclass else [str(n) for n in item] for item in labels]
+        used = {n for item in lists for n in item}
+        names = tuple(label_names or sorted(used))
+        unknown = sorted(used - set(names))
         if unknown:
             raise DataError(f"{source}: unknown labels {unknown}; known labels: {', '.join(names)}")
+        schema = LabelSchema(names, "multiclass" if multiclass else "multilabel")
         y = schema.encode(lists)
     if len(y) != len(texts):
         raise DataError(f"{source}: {len(texts)} texts but {len(y)} label rows")

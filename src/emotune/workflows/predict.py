@@ -40,6 +40,10 @@ def predict_proba_batched(
     return np.concatenate(parts)
 
 
+def _probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
+    return {name: round(float(p), 4) for name, p in zip(names, row, strict=True)}
+
+
 def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str, Any]]:
     """One record per text: ``{"text", "labels", "probabilities"}``."""
     probs = clf.predict_proba(list(texts))
@@ -49,7 +53,7 @@ def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str
         {
             "text": t,
             "labels": lab,
-            "probabilities": {n: round(float(p), 4) for n, p in zip(names, row, strict=True)},
+            "probabilities": _probability_map(names, row),
         }
         for t, lab, row in zip(texts, labels, probs, strict=True)
     ]
@@ -98,6 +102,6 @@ def predict_file(
             with tmp.open("w", encoding="utf-8") as out:
                 for record, lab, row in zip(frame.to_dict("records"), labels, probs, strict=True):
                     record["labels"] = lab
-                    record["probabilities"] = {n: round(float(p), 4) for n, p in zip(names, row, strict=True)}
+                    record["probabilities"] = _probability_map(names, row)
                     out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
     return len(texts)
