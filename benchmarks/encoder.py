@@ -6,6 +6,7 @@ calibrated on dev, a fixed 0.5, and thresholds tuned on one half of dev and scor
     python benchmarks/encoder.py --only semeval          # the recipe of configs/minilm_semeval.yaml
     python benchmarks/encoder.py --only goemotions
     python benchmarks/encoder.py --only ablation          # five 1-epoch SemEval runs, one change each
+    python benchmarks/encoder.py --only semeval-lora      # the same recipe with a LoRA adapter (lr 5e-4)
 
 Results accumulate in ``benchmarks/results/encoder.json`` (a run replaces its earlier entry). ``--reuse``
 scores a run folder that finished already instead of training again (its wall time is then the fit time
@@ -29,6 +30,7 @@ RUNS: dict[str, tuple[str, str, str | None, list[str]]] = {
     "semeval": (*SEMEVAL, "configs/minilm_semeval.yaml", []),
     "goemotions": ("goemotions", "goemotions", "configs/minilm_semeval.yaml",
                    ["data.preset=goemotions", "epochs=3", "max_length=64"]),
+    "semeval-lora": (*SEMEVAL, "configs/minilm_semeval.yaml", ["peft=lora", "lr=5e-4"]),
     "ablation-plain-bce": (*SEMEVAL, None, [*ABLATION_BASE, "loss=bce", "model.bias_init=false"]),
     "ablation-pos-weight": (*SEMEVAL, None, [*ABLATION_BASE, "loss=bce", "train.loss.pos_weight=sqrt",
                                              "model.bias_init=false"]),
@@ -48,9 +50,11 @@ def run(name: str, data_root: Path, out_root: Path, reuse: bool) -> dict[str, ob
     reused = reuse and (run_dir / "metrics.json").is_file()
     wall = None if reused else round(run_cli(args), 1)
     epochs = [json.loads(line) for line in (run_dir / "epochs.jsonl").read_text().splitlines()]
+    parameters = json.loads((run_dir / "metrics.json").read_text()).get("parameters")
     scores = score_run(run_dir, preset, data_dir)
     command = "emotune " + " ".join(args)
-    return {"name": name, "wall_seconds": wall, "reused_existing_run": reused, "epochs": epochs, **scores,
+    return {"name": name, "wall_seconds": wall, "reused_existing_run": reused, "epochs": epochs,
+            "parameters": parameters, **scores,
             "command": command}  # fmt: skip
 
 

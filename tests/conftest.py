@@ -65,3 +65,39 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Pat
                         intermediate_size=32, max_position_embeddings=128)  # fmt: skip
     BertModel(config).save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_decoder(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Callable[[str], Path]:
+    """``tiny_decoder(family)``: a 2-layer random causal LM of that family (hidden size 32) saved with a
+    byte-level BPE tokenizer trained here on the sample texts. Like Llama's, the tokenizer has no pad token
+    (Qwen2's tokenizer class adds its own, hence the spare embedding rows)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import AutoConfig, AutoModelForCausalLM, PreTrainedTokenizerFast
+
+    lines = (sample_dir / "2018-E-c-En-train.txt").read_text(encoding="utf-8").splitlines()[1:]
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=600, special_tokens=["<s>", "</s>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())  # fmt: skip
+    prompts = ["Which emotions does the text express? Allowed labels: none. Answer with a list.\nText: Emotions:"]
+    bpe.train_from_iterator([line.split("\t")[1] for line in lines] + prompts * 20, trainer)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>")
+    sizes = {"vocab_size": len(tokenizer) + 16, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "max_position_embeddings": 256,
+             "bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id}  # fmt: skip
+    folders: dict[str, Path] = {}
+
+    def build(family: str) -> Path:
+        if family not in folders:
+            import torch
+
+            torch.manual_seed(0)
+            folder = tmp_path_factory.mktemp(f"tiny-{family}")
+            tokenizer.save_pretrained(folder)
+            AutoModelForCausalLM.from_config(AutoConfig.for_model(family, **sizes)).save_pretrained(folder)
+            folders[family] = folder
+        return folders[family]
+
+    return build

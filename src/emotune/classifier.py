@@ -26,6 +26,7 @@ from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError
 from emotune.models import TextModel, build_model
+from emotune.models.base import check_runtime
 
 log = logging.getLogger("emotune")
 
@@ -110,6 +111,7 @@ class EmotionClassifier:
     ) -> EmotionClassifier:
         """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
         of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training."""
+        check_runtime(self.config)
         if dev is None:
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
             log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))

@@ -101,18 +101,40 @@ class TfidfConfig(_Section):
         return value
 
 
+class PeftConfig(_Section):
+    """Parameter-efficient fine-tuning through ``peft``: the adapter, its size and the modules it wraps.
+
+    ``target_modules: auto`` picks the family's usual modules (attention projections for Llama, Gemma, Qwen2,
+    Mistral, Phi; query/value for BERT-likes); a list of module-name suffixes overrides it.
+    """
+
+    method: Literal["none", "lora", "rslora", "dora", "ia3"] = "none"
+    r: int = Field(16, ge=1, description="LoRA rank")
+    alpha: int = Field(32, ge=1, description="LoRA scaling numerator (alpha / r, or alpha / sqrt(r) for rslora)")
+    dropout: float = Field(0.05, ge=0, lt=1, description="dropout on the LoRA input")
+    target_modules: Literal["auto"] | list[str] = "auto"
+
+
+DEFAULT_PROMPT = (
+    "Which emotions does the text express? Allowed labels: {labels}. "
+    "Answer with a comma-separated list of labels, or none.\nText: {text}\nEmotions:"
+)
+
+
 class ModelConfig(_Section):
     """Which model to train: ``tfidf``, ``minilm`` (the bundled all-MiniLM-L6-v2), a hub id or a local folder.
 
-    The remaining keys shape a fine-tuned encoder: pooling, head, classifier-bias initialisation, freezing
-    and layer-wise learning-rate decay.
+    Encoders (BERT, RoBERTa, MiniLM, ...) and decoder LLMs (Llama, Gemma, Qwen2, Mistral, Phi) are both
+    fine-tuned with a classification head; ``head: generate`` instead tunes a decoder to write the label list.
+    The remaining keys shape pooling (encoders), the head, classifier-bias initialisation, freezing, layer-wise
+    learning-rate decay, adapters (``peft``) and 4-bit loading (``quantization``, CUDA only).
     """
 
     name: str = "minilm"
     tfidf: TfidfConfig = TfidfConfig()
     max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated")
-    pooling: Literal["mean", "cls"] = "mean"
-    head: Literal["linear", "mlp"] = "linear"
+    pooling: Literal["mean", "cls"] = Field("mean", description="encoders; decoders pool their last real token")
+    head: Literal["linear", "mlp", "generate"] = "linear"
     head_hidden: int = Field(256, ge=1)
     head_layers: int = Field(1, ge=1)
     dropout: float = Field(0.1, ge=0, lt=1)
@@ -120,6 +142,19 @@ class ModelConfig(_Section):
     freeze_embeddings: bool = False
     freeze_layers: int = Field(0, ge=0, description="freeze the first N encoder layers")
     layerwise_lr_decay: float = Field(1.0, gt=0, le=1, description="lr multiplier per layer, top to bottom")
+    peft: PeftConfig = PeftConfig()
+    quantization: Literal["none", "4bit"] = Field("none", description="4bit: QLoRA (NF4) on a CUDA GPU")
+    gradient_checkpointing: bool = Field(False, description="recompute activations to save memory (slower)")
+    prompt: str = Field(DEFAULT_PROMPT, description="head=generate: instruction with {labels} and {text}")
+    max_new_tokens: int = Field(24, ge=1, description="head=generate: length of generated answers")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelConfig:
+        if self.quantization == "4bit" and self.peft.method == "none":
+            raise ValueError("4-bit weights cannot be fine-tuned directly; add an adapter: peft=lora")
+        if self.head == "generate" and not ("{labels}" in self.prompt and "{text}" in self.prompt):
+            raise ValueError("prompt must contain the placeholders {labels} and {text}")
+        return self
 
 
 class LossConfig(_Section):
@@ -153,6 +188,9 @@ class TrainConfig(_Section):
     group_by_length: bool = True
     early_stopping: int | None = Field(2, ge=1, description="stop after N epochs without dev improvement")
     select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
+    optimizer: Literal["adamw", "paged_adamw_8bit", "paged_adamw_32bit"] = Field(
+        "adamw", description="paged_*: bitsandbytes' paged AdamW (CUDA), the usual QLoRA choice"
+    )
     threads: int | None = Field(None, ge=1, description="torch threads; default: every core")
     resume: bool = False
     keep_checkpoints: bool = False
@@ -203,6 +241,9 @@ ALIASES: dict[str, str] = {
     "max_length": "model.max_length",
     "loss": "train.loss.name",
     "resume": "train.resume",
+    "peft": "model.peft.method",
+    "quantization": "model.quantization",
+    "head": "model.head",
 }
 
 

