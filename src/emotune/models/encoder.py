@@ -87,11 +87,11 @@ def _layer_index(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _in_head(name: str, head: str) -> bool:
-    return head in name.split(".")
+def _in_head(name: str, head: str | None) -> bool:
+    return head is not None and head in name.split(".")
 
 
-def freeze(module: nn.Module, cfg: ModelConfig, head: str = "head") -> None:
+def freeze(module: nn.Module, cfg: ModelConfig, head: str | None = "head") -> None:
     """Freeze the embeddings and/or the first ``cfg.freeze_layers`` transformer layers (never the head)."""
     for name, param in module.named_parameters():
         if _in_head(name, head):
@@ -102,7 +102,7 @@ def freeze(module: nn.Module, cfg: ModelConfig, head: str = "head") -> None:
 
 
 def param_groups(
-    module: nn.Module, lr: float, weight_decay: float, decay: float, head: str = "head"
+    module: nn.Module, lr: float, weight_decay: float, decay: float, head: str | None = "head"
 ) -> list[dict[str, Any]]:
     """AdamW groups: no weight decay on biases and norms; layer-wise lr decay ``decay`` from the top layer
     (``lr * decay``) down to the embeddings (``lr * decay ** (n_layers + 1)``); the head gets ``lr``."""
@@ -148,7 +148,7 @@ class EncoderModel:
     """A fine-tuned encoder as an emotune model kind: ``fit``, ``predict_proba``, ``save``, ``load``."""
 
     kind = "encoder"
-    head_name = "head"  # the classifier module: trained in full and saved with an adapter
+    head_name: str | None = "head"  # the classifier module: trained in full and saved with an adapter
     peft_task: str | None = None  # peft's task type; None wraps any nn.Module
     tokenizer_kwargs: ClassVar[dict[str, Any]] = {}  # e.g. no token_type_ids for decoders
 
@@ -214,27 +214,32 @@ class EncoderModel:
         self.tokenizer_ = self._load_tokenizer(self.source_)
         module = self._pretrained(self.source_, schema.n_labels)
         stats = LabelStats.from_y(y, schema.task)
-        if cfg.bias_init:
+        if cfg.bias_init and self.head_name:
             init_bias(getattr(module, self.head_name), prevalence_bias(stats.positives, stats.n, schema.task))
         freeze(module, cfg, self.head_name)
         module = self._adapt(module)
         self.precision_ = resolve_precision(train_cfg.precision)
         trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
-        trainable, total = trainable_parameters(module)
+        self._train(trainer, work_dir, f"loss {type(trainer.loss_fn).__name__}")
+        if trainer.state.best_model_checkpoint:
+            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
+                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
+        return self
+
+    def _train(self, trainer: Any, work_dir: Path | None, detail: str) -> None:
+        """Run ``trainer`` with checkpoints in ``work_dir`` (or a temporary folder); keep the trained module."""
+        cfg = self.config.model
+        trainable, total = trainable_parameters(trainer.model)
         self.parameters_ = {"trainable": trainable, "total": total}
-        log.info("fine-tuning %s (%s)%s: %d of %d parameters trainable, loss %s, precision %s", cfg.name,
-                 self.source_, f" with {cfg.peft.method}" if self.adapter else "", trainable, total,
-                 type(trainer.loss_fn).__name__, self.precision_)  # fmt: skip
+        log.info("fine-tuning %s (%s)%s: %d of %d parameters trainable, %s, precision %s", cfg.name, self.source_,
+                 f" with {cfg.peft.method}" if self.adapter else "", trainable, total, detail,
+                 self.precision_)  # fmt: skip
         with contextlib.ExitStack() as stack:
             work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
             trainer.args.output_dir = str(work / "checkpoints")
             trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None))
             trainer.train(resume_from_checkpoint=self._last_checkpoint(work / "checkpoints"))
         self.module_ = cast(nn.Module, trainer.model).eval()
-        if trainer.state.best_model_checkpoint:
-            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
-                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
-        return self
 
     def _adapt(self, module: nn.Module) -> nn.Module:
         """Gradient checkpointing, 4-bit preparation and the adapter, as the config asks."""
