@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-slow lint bench bench-encoder clean
+.PHONY: setup demo test test-slow test-gpu lint bench bench-encoder clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: setup
 
 test: lint
 	$(VENV)/bin/pytest -q
+
+test-gpu: setup   # CUDA only: QLoRA 4-bit, bf16 (needs the [qlora] extra)
+	$(VENV)/bin/pytest -q -m gpu
 
 test-slow: setup
 	$(VENV)/bin/pytest -q -m slow

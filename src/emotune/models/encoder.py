@@ -220,7 +220,7 @@ class EncoderModel:
         module = self._adapt(module)
         self.precision_ = resolve_precision(train_cfg.precision)
         trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
-        self._train(trainer, work_dir, f"loss {type(trainer.loss_fn).__name__}")
+        self._train(trainer, work_dir, f"loss {type(trainer.loss_fn).__name__}, optimizer {train_cfg.optimizer}")
         if trainer.state.best_model_checkpoint:
             log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
                      train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
@@ -408,7 +408,7 @@ class EncoderModel:
         else:
             module = model._from_config(directory / ENCODER_DIR, n_labels)
             load_model(module, str(directory / WEIGHTS))
-        model.module_ = module.eval()
+        model.module_ = module.to("cuda" if torch.cuda.is_available() else "cpu").eval()
         return model
 
     def merged(self) -> EncoderModel:

@@ -163,7 +163,7 @@ class GenerativeModel(EncoderModel):
         )
         trainer.remove_callback(ProgressCallback)
         trainer.add_callback(QuietProgress)
-        self._train(trainer, work_dir, "answer-token cross-entropy")
+        self._train(trainer, work_dir, f"answer-token cross-entropy, optimizer {train_cfg.optimizer}")
         return self
 
     def _examples(self, texts: Sequence[str], y: np.ndarray) -> Any:
