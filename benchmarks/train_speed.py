@@ -4,6 +4,7 @@ Same model (the bundled MiniLM), same SemEval E-c training rows, batch size and 
 
 - ``emotune``: :class:`emotune.models.encoder.EncoderModel` (Trainer subclass, dynamic padding,
   length-grouped batches, precision ``auto``);
+- ``emotune + LoRA``: the same with ``peft=lora`` (r 16 on query/value; the head trained in full);
 - ``hand loop``: a minimal PyTorch loop as people write it: random batches padded per batch, AdamW, linear
   schedule, BCE;
 - ``Trainer defaults``: ``AutoModelForSequenceClassification`` + ``Trainer`` with default arguments and the
@@ -33,13 +34,18 @@ sys.path.insert(0, str(HERE))
 from common import machine  # noqa: E402
 
 from emotune import RunConfig, load_dataset  # noqa: E402
-from emotune.models.encoder import EncoderModel, resolve_model_path  # noqa: E402
+from emotune.models.encoder import EncoderModel  # noqa: E402
+from emotune.models.families import resolve_model_path  # noqa: E402
 
 
-def emotune_fit(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int) -> None:  # type: ignore[no-untyped-def]
-    cfg = RunConfig.model_validate({"model": {"name": "minilm", "max_length": max_length},
+def emotune_fit(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int, peft: str = "none") -> None:  # type: ignore[no-untyped-def]
+    cfg = RunConfig.model_validate({"model": {"name": "minilm", "max_length": max_length, "peft": {"method": peft}},
                                     "train": {"epochs": 1, "batch_size": batch}})  # fmt: skip
     EncoderModel(cfg).fit(texts, y, schema, dev=None, work_dir=None)
+
+
+def emotune_lora(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int) -> None:  # type: ignore[no-untyped-def]
+    emotune_fit(texts, y, schema, batch, max_length, peft="lora")
 
 
 def hand_loop(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +96,12 @@ def trainer_defaults(texts: list[str], y: np.ndarray, schema, batch: int, max_le
         Trainer(model=model, args=args, train_dataset=data).train()
 
 
-SETUPS = {"emotune": emotune_fit, "hand loop": hand_loop, "Trainer defaults (max_length padding)": trainer_defaults}
+SETUPS = {
+    "emotune": emotune_fit,
+    "emotune + LoRA": emotune_lora,
+    "hand loop": hand_loop,
+    "Trainer defaults (max_length padding)": trainer_defaults,
+}
 
 
 def main() -> None:
