@@ -86,7 +86,8 @@ def tiny_decoder(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> 
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>")
     sizes = {"vocab_size": len(tokenizer) + 16, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
              "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "max_position_embeddings": 256,
-             "bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id}  # fmt: skip
+             "bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
+             "pad_token_id": None}  # fmt: skip
     folders: dict[str, Path] = {}
 
     def build(family: str) -> Path:

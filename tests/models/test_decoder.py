@@ -15,7 +15,7 @@ from emotune import EmotionClassifier, RunConfig
 from emotune.cli import main
 from emotune.errors import ConfigError
 
-DECODER_FAMILIES = ("llama", "qwen2", "gemma")
+DECODER_FAMILIES = ("llama", "qwen2", "gemma", "mistral", "phi3")
 FAST = ["epochs=1", "batch_size=16", "max_length=48", "train.eval_batch_size=64", "lr=2e-3"]
 TEXTS = ["so happy today", "this is awful", "I am scared", "what a joy", "terrible news", "so afraid"] * 6
 LABELS = ["joy", "sadness", "fear", "joy", "sadness", "fear"] * 6
