@@ -47,6 +47,7 @@ def test_lora_train_through_cli_then_reload_gives_identical_probabilities(
     assert 0 < metrics["parameters"]["trainable"] < metrics["parameters"]["total"] / 5
     texts, expected = _saved_dev_probabilities(run)
     np.testing.assert_allclose(EmotionClassifier.load(bundle).predict_proba(texts), expected, atol=1e-5)
+    assert main(["-q", "predict", "--model", str(bundle), "I am so scared"]) == 0
 
 
 def test_lora_keeps_base_frozen_and_trains_adapter_and_head(tiny_decoder: Callable[[str], Path]) -> None:

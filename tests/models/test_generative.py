@@ -73,6 +73,9 @@ def test_generative_lora_through_cli_reloads_to_identical_scores(
     np.testing.assert_allclose(clf.predict_proba(saved["text"].tolist()), expected, rtol=1e-4, atol=1e-7)
     generated = clf.model_.generate_labels(saved["text"].tolist()[:4])  # type: ignore[attr-defined]
     assert len(generated) == 4 and all(set(labels) <= set(NAMES) for labels in generated)
+    assert main(["-q", "merge", "--model", str(run / "model"), "--output", str(tmp_path / "merged")]) == 0
+    merged = EmotionClassifier.load(tmp_path / "merged")
+    np.testing.assert_allclose(merged.predict_proba(saved["text"].tolist()), expected, rtol=1e-4, atol=1e-7)
 
 
 def test_generative_model_learns_a_toy_task(tiny_decoder: Callable[[str], Path]) -> None:

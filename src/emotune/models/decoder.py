@@ -51,12 +51,17 @@ class DecoderModel(EncoderModel):
 
     def _pretrained(self, source: str, n_labels: int) -> nn.Module:
         from transformers import AutoModelForSequenceClassification
+        from transformers.utils import logging as hf_logging
 
         kwargs = quantization_kwargs(self.config.model) or {"dtype": torch.float32}
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # its load report says the new `score` is untrained: expected, replaced
         try:
             model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=n_labels, **kwargs)
         except ValueError as exc:  # a family without a sequence-classification class
             raise ConfigError("config", [f"model.name: {str(exc).splitlines()[0]}"]) from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
         return self._with_head(model, n_labels)
 
     def _from_config(self, folder: Path, n_labels: int) -> nn.Module:
