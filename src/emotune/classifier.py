@@ -20,6 +20,7 @@ import numpy as np
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
+from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
 from emotune.data.sampling import rebalance
@@ -118,6 +119,8 @@ class EmotionClassifier:
         if dev.schema.names != train.schema.names:
             raise DataError(f"{dev.source}: dev labels {dev.schema.names} differ from train {train.schema.names}")
         self.schema_ = train.schema
+        train, dev = dialogue_view(train, self.config.dialogue), dialogue_view(dev, self.config.dialogue)
+        self.dev_ = dev  # what the dev probabilities refer to (with dialogue.task: one row per scored turn)
         train = rebalance(train, self.config.sampling, self.config.train.seed)
         model = build_model(self.config)
         dev_texts = self.preprocessor.transform(dev.texts)

@@ -44,7 +44,9 @@ class DataConfig(_Section):
     label_names_file: str | None = None
     task: Task = "auto"
     id_column: str | None = None
-    group_column: str | None = None
+    group_column: str | None = Field(None, description="dialogue id column; splits never separate a group")
+    turn_column: str | None = Field(None, description="dialogues preset: turn index column (default: row order)")
+    speaker_column: str | None = Field(None, description="dialogues preset: speaker column")
     neutral_label: str | None = None
 
     @model_validator(mode="after")
@@ -197,6 +199,21 @@ class TrainConfig(_Section):
     loss: LossConfig = LossConfig()
 
 
+class DialogueConfig(_Section):
+    """Conversations: what is predicted for each turn, and how much of the dialogue the model sees.
+
+    ``utterance``: the emotion of turn t. ``next_turn``: the emotion of turn t+1 from turns up to t (the
+    last turn of a dialogue has no target and is dropped from training and scoring). The input is the
+    current turn preceded by up to ``context`` earlier turns, oldest first, joined by ``separator``; when it
+    is too long, tokens are cut from the oldest turn first, so the current turn always fits.
+    """
+
+    task: Literal["none", "utterance", "next_turn"] = "none"
+    context: int = Field(0, ge=0, description="previous turns in the input; 0 = the current turn only")
+    speakers: bool = Field(True, description="prefix each turn with its speaker ('A: ...')")
+    separator: str = Field(" [SEP] ", description="between turns; BERT-style tokenizers read [SEP] as their token")
+
+
 class SamplingConfig(_Section):
     """Rebalancing of the training rows (never of dev): majority downsampling and rare-label oversampling."""
 
@@ -222,6 +239,17 @@ class RunConfig(_Section):
     train: TrainConfig = TrainConfig()
     sampling: SamplingConfig = SamplingConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
+    dialogue: DialogueConfig = DialogueConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dialogue_task(cls, values: Any) -> Any:
+        """``task=utterance`` / ``task=next_turn`` (the short form) set ``dialogue.task``."""
+        data = values.get("data") if isinstance(values, dict) else None
+        if isinstance(data, dict) and data.get("task") in ("utterance", "next_turn"):
+            values = {**values, "data": {**data, "task": "auto"}}
+            values["dialogue"] = {**(values.get("dialogue") or {}), "task": data["task"]}
+        return values
 
     def to_yaml(self) -> str:
         """The resolved config as YAML, loadable again with :func:`load_config`."""

@@ -87,6 +87,8 @@ class TableSpec:
     task: str = "auto"
     id_column: str | None = None
     group_column: str | None = None
+    turn_column: str | None = None
+    speaker_column: str | None = None
     neutral: str | None = None
 
 
@@ -303,6 +305,8 @@ def dataset_from_table(table: Table, spec: TableSpec, *, strict: bool = True) ->
         schema=LabelSchema(tuple(names), task, neutral),
         ids=[str(v) for v in frame[spec.id_column].iloc[keep]] if spec.id_column else None,
         groups=np.asarray(frame[spec.group_column].iloc[keep].astype(str)) if spec.group_column else None,
+        turns=frame[spec.turn_column].iloc[keep].to_numpy(dtype=int) if spec.turn_column else None,
+        speakers=[str(v) for v in frame[spec.speaker_column].iloc[keep]] if spec.speaker_column else None,
         source=table.source,
         problems={kind: len(rows) for kind, rows in problems.found.items()},
     )

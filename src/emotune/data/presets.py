@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -265,16 +265,19 @@ def _load_dailydialog(path: Path, cfg: DataConfig, strict: bool) -> EmotionDatas
             text_file, len(skipped), ", ".join(map(str, skipped[:5])),
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=["text", "label", "dialog", "turn", "speaker"])
-    spec = TableSpec(
-        label_column="label", label_format="ids", label_names=DAILYDIALOG_LABELS, task="multiclass",
-        group_column="dialog", neutral="no emotion",
-    )  # fmt: skip
-    dataset = dataset_from_table(Table(frame, str(text_file)), spec, strict=strict)
-    dataset.turns = frame["turn"].to_numpy()
-    dataset.speakers = frame["speaker"].tolist()
+    spec = TableSpec(label_column="label", label_format="ids", label_names=DAILYDIALOG_LABELS, task="multiclass",
+                     neutral="no emotion")  # fmt: skip
+    dataset = _dialogue_dataset(Table(frame, str(text_file)), spec, strict)
     if skipped:
         dataset.problems["dialogue with mismatched label count (skipped)"] = len(skipped)
     return dataset
+
+
+def _dialogue_dataset(table: Table, spec: TableSpec, strict: bool) -> EmotionDataset:
+    """A dataset from a frame with ``text``, ``label``, ``dialog``, ``turn`` and ``speaker`` columns."""
+    spec = replace(spec, text_column="text", label_column="label", group_column="dialog", turn_column="turn",
+                   speaker_column="speaker")  # fmt: skip
+    return dataset_from_table(table, spec, strict=strict)
 
 
 register(
@@ -284,6 +287,96 @@ register(
         _load_dailydialog,
         train_files=("train",),
         dev_files=("validation", "dev"),
+    )
+)
+
+# --- your own dialogues -------------------------------------------------------------------------------
+
+
+def dialogue_frame(path: Path, cfg: DataConfig, labelled: bool = True) -> tuple[Table, list[int]]:
+    """Read dialogues into one row per utterance: ``dialog``, ``turn``, ``speaker``, ``text`` (+ ``label``).
+
+    Two layouts: one utterance per row (columns ``dialog_id``, ``turn`` (else row order), ``speaker``
+    (optional), ``text``, ``label``; names from ``data.group_column`` / ``turn_column`` / ``speaker_column`` /
+    ``text_column`` / ``label_column``), or one dialogue per row whose ``text`` and ``label`` (and optional
+    ``speaker``) cells are lists. Returns the table and the rows of dialogues skipped because their label
+    count differs from their utterance count.
+    """
+    table = read_table(path, cfg.format)
+    frame = table.frame
+    text, label = cfg.text_column, cfg.label_column or "label"
+    dialog, turn, speaker = cfg.group_column or "dialog_id", cfg.turn_column or "turn", cfg.speaker_column or "speaker"
+    wanted = [text, label] if labelled else [text]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise DataError(f"{table.source}: no column {', '.join(map(repr, missing))} (columns: "
+                        f"{', '.join(map(str, frame.columns))}); set data.text_column / data.label_column")  # fmt: skip
+    cells = frame[text].dropna()
+    if len(cells) and isinstance(cells.iloc[0], list | tuple | np.ndarray):
+        return _explode_dialogues(table, text, label if labelled else None, dialog, speaker)
+    if dialog not in frame.columns:
+        raise DataError(f"{table.source}: no dialogue id column {dialog!r}; name it with data.group_column "
+                        "(or give one dialogue per row with lists of utterances)")  # fmt: skip
+    out = pd.DataFrame({"dialog": frame[dialog].astype(str), "text": frame[text]})
+    out["turn"] = frame[turn] if turn in frame.columns else out.groupby("dialog", sort=False).cumcount()
+    if speaker in frame.columns:
+        out["speaker"] = frame[speaker].astype(str)
+    else:  # two speakers taking turns, as in DailyDialog
+        out["speaker"] = np.where(pd.to_numeric(out["turn"]) % 2 == 0, "A", "B")
+    if labelled:
+        out["label"] = frame[label]
+    return Table(out, table.source, table.first_line), []
+
+
+def _explode_dialogues(
+    table: Table, text: str, label: str | None, dialog: str, speaker: str
+) -> tuple[Table, list[int]]:
+    rows: list[dict[str, object]] = []
+    skipped: list[int] = []
+    for number, record in enumerate(table.frame.to_dict("records")):
+        utterances = list(record[text])
+        labels = list(record[label]) if label is not None else [None] * len(utterances)
+        speakers = record.get(speaker)
+        speakers = (
+            list(speakers)
+            if isinstance(speakers, list | tuple | np.ndarray)
+            else ["AB"[i % 2] for i in range(len(utterances))]
+        )
+        if len(labels) != len(utterances) or len(speakers) != len(utterances):
+            skipped.append(number)
+            continue
+        name = str(record.get(dialog, number + 1))
+        for position, (utterance, tag, who) in enumerate(zip(utterances, labels, speakers, strict=True)):
+            rows.append({"dialog": name, "turn": position, "speaker": str(who), "text": utterance, "label": tag})
+    if skipped:
+        log.warning("%s: skipped %d dialogue(s) whose label or speaker count differs from their utterance count "
+                    "(%s)", table.source, len(skipped), table.rows(skipped))  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["dialog", "turn", "speaker", "text", "label"])
+    return Table(frame if label is not None else frame.drop(columns="label"), table.source), skipped
+
+
+def _load_dialogues(path: Path, cfg: DataConfig, strict: bool) -> EmotionDataset:
+    table, skipped = dialogue_frame(path, cfg)
+    label_names = cfg.label_names or (_read_label_names(cfg.label_names_file) if cfg.label_names_file else None)
+    spec = TableSpec(label_format=cfg.label_format, label_delimiter=cfg.label_delimiter, label_names=label_names,
+                     task=cfg.task, neutral=cfg.neutral_label)  # fmt: skip
+    dataset = _dialogue_dataset(table, spec, strict)
+    if dataset.schema.neutral is None:  # the no-emotion class, for micro-F1 without it
+        found = [name for name in NEUTRAL_NAMES if name in dataset.schema.names]
+        dataset.schema = replace(dataset.schema, neutral=found[0] if found else None)
+    if skipped:
+        dataset.problems["dialogue with mismatched label count (skipped)"] = len(skipped)
+    return dataset
+
+
+NEUTRAL_NAMES = ("no emotion", "neutral", "none", "no_emotion", "noemotion")
+
+register(
+    Preset(
+        "dialogues",
+        "your dialogues: CSV/TSV/JSONL/Parquet, one utterance per row (dialog_id, turn, speaker, text, label) "
+        "or one dialogue per row with lists",
+        _load_dialogues,
     )
 )
 

@@ -167,6 +167,13 @@ class EncoderModel:
 
         return AutoTokenizer.from_pretrained(source)
 
+    def _tokenizer(self, source: str | Path) -> Any:
+        """The family's tokenizer; with dialogue context, too-long inputs lose their oldest tokens."""
+        tokenizer = self._load_tokenizer(source)
+        if self.config.dialogue.context:
+            tokenizer.truncation_side = "left"
+        return tokenizer
+
     def _pretrained(self, source: str, n_labels: int) -> nn.Module:
         from transformers import AutoModel
 
@@ -211,7 +218,7 @@ class EncoderModel:
         set_seed(train_cfg.seed)
         self.schema_ = schema
         self.source_ = resolve_model_path(cfg.name)
-        self.tokenizer_ = self._load_tokenizer(self.source_)
+        self.tokenizer_ = self._tokenizer(self.source_)
         module = self._pretrained(self.source_, schema.n_labels)
         stats = LabelStats.from_y(y, schema.task)
         if cfg.bias_init and self.head_name:
@@ -400,7 +407,7 @@ class EncoderModel:
         model.schema_ = LabelSchema.from_dict(settings["schema"])
         model.source_ = settings["source"]
         model.precision_ = settings["precision"]
-        model.tokenizer_ = model._load_tokenizer(directory / ENCODER_DIR)
+        model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
         n_labels = model.schema_.n_labels
         if (directory / ADAPTER_DIR).is_dir():
             base = model._pretrained(model._base_source(directory), n_labels)

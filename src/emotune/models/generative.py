@@ -118,7 +118,9 @@ class GenerativeModel(EncoderModel):
 
     def _prompt_ids(self, text: str) -> list[int]:
         """The instruction with ``text`` (cut to ``model.max_length`` tokens) and the allowed labels."""
-        cut = self.tokenizer_(text, add_special_tokens=False)["input_ids"][: self.config.model.max_length]
+        ids = self.tokenizer_(text, add_special_tokens=False)["input_ids"]
+        limit = self.config.model.max_length  # dialogue context: keep the end, where the current turn is
+        cut = ids[-limit:] if self.config.dialogue.context else ids[:limit]
         prompt = self.config.model.prompt.format(labels=", ".join(self.schema_.names), text=self.tokenizer_.decode(cut))
         return cast(list[int], self.tokenizer_(prompt)["input_ids"])
 
@@ -147,7 +149,7 @@ class GenerativeModel(EncoderModel):
         set_seed(train_cfg.seed)
         self.schema_ = schema
         self.source_ = resolve_model_path(cfg.name)
-        self.tokenizer_ = self._load_tokenizer(self.source_)
+        self.tokenizer_ = self._tokenizer(self.source_)
         module = self._pretrained(self.source_, schema.n_labels)
         freeze(module, cfg, None)
         module = self._adapt(module)

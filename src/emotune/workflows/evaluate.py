@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from emotune.classifier import EmotionClassifier
+from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 from emotune.workflows.predict import predict_proba_batched
@@ -37,12 +38,13 @@ def run(model: str | Path, preset: str | None, data: str | Path, progress: bool 
     """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
 
     The data is read with the bundle's own data settings (columns, label names), so a generic CSV is read
-    the way the training file was; ``preset=None`` uses the preset the bundle was trained with.
+    the way the training file was; ``preset=None`` uses the preset the bundle was trained with. A dialogue
+    bundle is scored on its own task (each turn, or each turn's next turn) with its context size.
     """
     clf = EmotionClassifier.load(model)
     preset = preset or clf.config.data.preset
     data_cfg = clf.config.data.model_copy(update={"preset": preset})
-    dataset = load_like(preset, data, data_cfg, clf.schema_)
+    dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)
     probs = predict_proba_batched(clf, dataset.texts, progress=progress)
     predicted = clf.calibrator_.predict(probs)
     schema = clf.schema_

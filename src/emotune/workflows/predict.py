@@ -3,6 +3,11 @@
 Input files: ``.txt`` (one text per line) or CSV / TSV / JSONL / Parquet with a text column. Output files:
 ``.csv`` (input columns + ``labels`` + one ``prob_<label>`` column per label) or ``.jsonl`` (input fields +
 ``labels`` list + ``probabilities`` mapping). The output is written to a temporary name and renamed.
+
+Bundles trained with ``dialogue.task`` read conversations instead (the layouts of the ``dialogues`` preset;
+texts given as arguments are one conversation, in order) and write one row per turn with ``dialog_id``,
+``turn``, ``speaker``, ``text``, ``task`` and the labels: the turn's emotion (``utterance``) or the forecast
+for the turn after it (``next_turn``; the last turn's forecast is for a reply not yet written).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from emotune.classifier import EmotionClassifier
+from emotune.data.dataset import EmotionDataset
+from emotune.data.dialogue import turn_inputs
+from emotune.data.presets import dialogue_frame
 from emotune.data.readers import Table, read_table, read_text
 from emotune.errors import DataError
 from emotune.io_utils import atomic_path
@@ -45,7 +53,15 @@ def _probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
 
 
 def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str, Any]]:
-    """One record per text: ``{"text", "labels", "probabilities"}``."""
+    """One record per text: ``{"text", "labels", "probabilities"}`` (dialogue bundles: one conversation)."""
+    if clf.config.dialogue.task != "none":
+        turns = pd.DataFrame({"dialog": "1", "turn": range(len(texts)), "text": list(texts),
+                              "speaker": ["AB"[i % 2] for i in range(len(texts))]})  # fmt: skip
+        frame, probs, labels = _predict_turns(clf, turns, progress=False)
+        records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+        for record, lab, row in zip(records, labels, probs, strict=True):
+            record.update(labels=lab, probabilities=_probability_map(clf.schema_.names, row))
+        return records
     probs = clf.predict_proba(list(texts))
     labels = clf.schema_.decode(clf.calibrator_.predict(probs))
     names = clf.schema_.names
@@ -57,6 +73,26 @@ def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str
         }
         for t, lab, row in zip(texts, labels, probs, strict=True)
     ]
+
+
+def _predict_turns(
+    clf: EmotionClassifier, turns: pd.DataFrame, progress: bool
+) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
+    """``turns`` (dialog, turn, speaker, text) in turn order with the task, the probabilities and labels."""
+    dataset = EmotionDataset(
+        texts=turns["text"].tolist(),
+        y=np.zeros((len(turns), clf.schema_.n_labels)),
+        schema=clf.schema_,
+        groups=turns["dialog"].astype(str).to_numpy(),
+        turns=turns["turn"].to_numpy(),
+        speakers=turns["speaker"].astype(str).tolist(),
+    )
+    rows, inputs = turn_inputs(dataset, clf.config.dialogue)
+    probs = predict_proba_batched(clf, inputs, progress=progress)
+    frame = turns.iloc[rows].rename(columns={"dialog": "dialog_id"}).reset_index(drop=True)
+    frame["task"] = clf.config.dialogue.task
+    frame = frame[["dialog_id", "turn", "speaker", "text", "task"]]
+    return frame, probs, clf.schema_.decode(clf.calibrator_.predict(probs))
 
 
 def _read_input(path: Path, text_column: str) -> Table:
@@ -82,16 +118,20 @@ def predict_file(
     output_path = Path(output_path)
     if output_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise DataError(f"{output_path}: output must end in {' or '.join(OUTPUT_SUFFIXES)}")
-    table = _read_input(Path(input_path), text_column)
-    texts = table.frame[text_column].tolist()
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if bad:
-        raise DataError(f"{input_path}: empty text at {table.rows(bad)}; remove those rows or fill them in")
     clf = model if isinstance(model, EmotionClassifier) else EmotionClassifier.load(model)
-    probs = predict_proba_batched(clf, texts, batch_size, progress)
-    labels = clf.schema_.decode(clf.calibrator_.predict(probs))
+    if clf.config.dialogue.task != "none":
+        data_cfg = clf.config.data.model_copy(update={"text_column": text_column, "format": "auto"})
+        table, _ = dialogue_frame(Path(input_path), data_cfg, labelled=False)
+        _check_texts(table, table.frame["text"].tolist(), input_path)
+        frame, probs, labels = _predict_turns(clf, table.frame, progress)
+    else:
+        table = _read_input(Path(input_path), text_column)
+        texts = table.frame[text_column].tolist()
+        _check_texts(table, texts, input_path)
+        probs = predict_proba_batched(clf, texts, batch_size, progress)
+        labels = clf.schema_.decode(clf.calibrator_.predict(probs))
+        frame = table.frame.copy()
     names = clf.schema_.names
-    frame = table.frame.copy()
     with atomic_path(output_path) as tmp:
         if output_path.suffix.lower() == ".csv":
             frame["labels"] = [",".join(lab) for lab in labels]
@@ -104,4 +144,10 @@ def predict_file(
                     record["labels"] = lab
                     record["probabilities"] = _probability_map(names, row)
                     out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-    return len(texts)
+    return len(frame)
+
+
+def _check_texts(table: Table, texts: list[Any], input_path: str | Path) -> None:
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if bad:
+        raise DataError(f"{input_path}: empty text at {table.rows(bad)}; remove those rows or fill them in")

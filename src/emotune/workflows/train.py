@@ -20,8 +20,9 @@ import pandas as pd
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
+from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
-from emotune.evaluation.metrics import compute_metrics, per_label_report
+from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.models.base import check_runtime
 from emotune.workflows.logs import log_to_file
@@ -57,10 +58,18 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
     write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
     with log_to_file(run_dir / "train.log"):
         train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
-        log.info("model %s, %s task, %d labels", cfg.model.name, train.schema.task, train.schema.n_labels)
+        duplicates = cross_split_duplicates(train, dev)
+        if duplicates:
+            unit = "dialogues" if dev.groups is not None else "texts"
+            log.warning("%d dev %s also occur in train word for word; dev scores are optimistic by that much",
+                        duplicates, unit)  # fmt: skip
+        log.info("model %s, %s task, %d labels%s", cfg.model.name, train.schema.task, train.schema.n_labels,
+                 f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
+                 if cfg.dialogue.task != "none" else "")  # fmt: skip
         started = time.perf_counter()
         clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
         seconds = time.perf_counter() - started
+        dev = clf.dev_  # with dialogue.task: one row per scored turn
 
         fixed = ThresholdCalibrator("fixed", default=cfg.thresholds.default).fit(clf.dev_proba_, dev.y, dev.schema)
         predicted = clf.calibrator_.predict(clf.dev_proba_)
@@ -72,8 +81,12 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
             "train_rows": len(train),
             "dev_rows": len(dev),
             "dev_split_off_train": dev_split_off,
+            "duplicates_across_splits": duplicates,
             "train_seconds": round(seconds, 2),
         }
+        if dev.schema.task == "multiclass":
+            metrics["confusion"] = {"labels": list(dev.schema.names), "rows_true_columns_predicted":
+                                    confusion(dev.y, predicted, dev.schema).tolist()}  # fmt: skip
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
             metrics["parameters"] = clf.model_.parameters_
         bundle = clf.save(run_dir / "model", metrics)

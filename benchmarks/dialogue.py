@@ -1,0 +1,75 @@
+"""DailyDialog: utterance emotion recognition and next-turn forecasting, trained on train, scored on validation.
+
+Each named run calls the real CLI (``emotune train --preset dailydialog ...``) and reads the run's
+``metrics.json``: balanced accuracy, macro-F1, weighted F1, micro-F1 without ``no emotion``, the per-class
+table and the confusion matrix on the validation split (multiclass: argmax, nothing tuned on it).
+
+    python benchmarks/dialogue.py --only utterance-k2 next-k2     # the MiniLM models of BENCHMARKS.md
+    python benchmarks/dialogue.py --only tfidf-k                   # TF-IDF, K = 0, 1, 2, 4, both tasks
+
+Results accumulate in ``benchmarks/results/dialogue.json`` (a run replaces its earlier entry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common import DATA_ROOT, HERE, machine, run_cli, write_report
+
+# MiniLM recipe: 1 epoch (the 60-minute budget on 2 cores), "no emotion" rows downsampled to 30% in train
+# only, cross-entropy, max length 128 tokens of context + current turn (oldest tokens cut first).
+MINILM = ["epochs=1", "lr=1e-4", "batch_size=32", "max_length=128", 'sampling.downsample="no emotion"',
+          "sampling.keep_ratio=0.3", "loss=ce"]  # fmt: skip
+RUNS: dict[str, list[str]] = {
+    "utterance-k2": ["task=utterance", "dialogue.context=2", *MINILM],
+    "next-k2": ["task=next_turn", "dialogue.context=2", *MINILM, "train.loss.class_weight=balanced"],
+    **{f"tfidf-utterance-k{k}": ["model=tfidf", "task=utterance", f"dialogue.context={k}"] for k in (0, 1, 2, 4)},
+    **{f"tfidf-next-k{k}": ["model=tfidf", "task=next_turn", f"dialogue.context={k}"] for k in (0, 1, 2, 4)},
+}
+GROUPS = {"tfidf-k": [name for name in RUNS if name.startswith("tfidf-")]}
+KEYS = ("balanced_accuracy", "macro_f1", "weighted_f1", "micro_f1_without_neutral", "accuracy")
+
+
+def run(name: str, data_dir: Path, out_root: Path, reuse: bool) -> dict[str, object]:
+    run_dir = out_root / name
+    args = ["train", "--preset", "dailydialog", "--data-dir", str(data_dir), "--output", str(run_dir), *RUNS[name]]
+    reused = reuse and (run_dir / "metrics.json").is_file()
+    wall = None if reused else round(run_cli(args), 1)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    return {"name": name, "wall_seconds": wall, "fit_seconds": metrics["train_seconds"], "reused_existing_run": reused,
+            "validation": {k: metrics["dev"][k] for k in KEYS}, "per_class": metrics["per_label"],
+            "confusion": metrics.get("confusion"), "validation_rows": metrics["dev_rows"],
+            "command": "emotune " + " ".join(args)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="+", required=True, choices=sorted([*RUNS, *GROUPS]))
+    parser.add_argument("--data-dir", default=str(DATA_ROOT / "dailydialog"))
+    parser.add_argument("--runs", default="runs/bench-dialogue")
+    parser.add_argument("--reuse", action="store_true", help="score RUN folders that finished already")
+    args = parser.parse_args()
+
+    results_file = HERE / "results" / "dialogue.json"
+    for name in [n for item in args.only for n in GROUPS.get(item, [item])]:
+        print(f"running {name} ...", file=sys.stderr)
+        result = run(name, Path(args.data_dir), Path(args.runs), args.reuse)
+        report = json.loads(results_file.read_text()) if results_file.exists() else {"results": {}}
+        report["results"][name] = result
+        report.update({"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()})
+        write_report("dialogue.json", report)
+
+    print("| run | balanced acc | macro-F1 | weighted F1 | micro-F1 w/o no emotion | fit |")
+    print("|---|---|---|---|---|---|")
+    for name, result in report["results"].items():
+        v = result["validation"]
+        print(f"| {name} | {v['balanced_accuracy']:.3f} | {v['macro_f1']:.3f} | {v['weighted_f1']:.3f} | "
+              f"{v['micro_f1_without_neutral']:.3f} | {result['fit_seconds']:.0f} s |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
