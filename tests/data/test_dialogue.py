@@ -95,6 +95,15 @@ def test_missing_dialogue_id_column_names_the_fix(tmp_path: Path) -> None:
         load_dataset(path, preset="dialogues")
 
 
+def test_bad_turn_values_name_the_rows(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"dialog_id": ["a", "a"], "turn": [0, "x"], "text": ["hi", "yo"], "label": ["joy"] * 2}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(DataError, match=r"'turn' is not a whole number at line 3"):
+        load_dataset(path, preset="dialogues")
+
+
 def test_splits_keep_dialogues_whole_and_duplicates_are_counted(tmp_path: Path) -> None:
     ds = load_dataset(_write_dialogues(tmp_path / "t.csv", 30), preset="dialogues")
     train, dev = train_dev_split(ds, 0.2, seed=1)

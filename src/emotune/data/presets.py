@@ -317,12 +317,23 @@ def dialogue_frame(path: Path, cfg: DataConfig, labelled: bool = True) -> tuple[
     if dialog not in frame.columns:
         raise DataError(f"{table.source}: no dialogue id column {dialog!r}; name it with data.group_column "
                         "(or give one dialogue per row with lists of utterances)")  # fmt: skip
+    missing_ids = [int(i) for i in np.flatnonzero(frame[dialog].isna().to_numpy())]
+    if missing_ids:
+        raise DataError(f"{table.source}: no dialogue id at {table.rows(missing_ids)} (fill in {dialog!r})")
     out = pd.DataFrame({"dialog": frame[dialog].astype(str), "text": frame[text]})
-    out["turn"] = frame[turn] if turn in frame.columns else out.groupby("dialog", sort=False).cumcount()
+    if turn in frame.columns:
+        turns = pd.to_numeric(frame[turn], errors="coerce")
+        bad = [int(i) for i in np.flatnonzero((turns.isna() | (turns % 1 != 0)).to_numpy())]
+        if bad:
+            raise DataError(f"{table.source}: {turn!r} is not a whole number at {table.rows(bad)} "
+                            f"(fix it, or drop the column to use the row order)")  # fmt: skip
+        out["turn"] = turns.astype(int)
+    else:
+        out["turn"] = out.groupby("dialog", sort=False).cumcount()
     if speaker in frame.columns:
         out["speaker"] = frame[speaker].astype(str)
     else:  # two speakers taking turns, as in DailyDialog
-        out["speaker"] = np.where(pd.to_numeric(out["turn"]) % 2 == 0, "A", "B")
+        out["speaker"] = np.where(out["turn"] % 2 == 0, "A", "B")
     if labelled:
         out["label"] = frame[label]
     return Table(out, table.source, table.first_line), []
