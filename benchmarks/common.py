@@ -70,3 +70,18 @@ def write_report(name: str, report: dict[str, Any]) -> Path:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     return out
+
+
+def add_result(file_name: str, name: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Put one run's ``result`` into ``results/<file_name>`` (replacing its earlier entry) and return the report.
+
+    The file is re-read just before writing: other invocations may have added their runs meanwhile.
+    """
+    from datetime import UTC, datetime
+
+    path = HERE / "results" / file_name
+    report: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"results": {}}
+    report["results"][name] = result
+    report.update({"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()})
+    write_report(file_name, report)
+    return report

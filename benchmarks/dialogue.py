@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from common import DATA_ROOT, HERE, machine, run_cli, write_report
+from common import DATA_ROOT, add_result, run_cli
 
 # MiniLM recipe: 1 epoch (the 60-minute budget on 2 cores), "no emotion" rows downsampled to 30% in train
 # only, cross-entropy, max length 128 tokens of context + current turn (oldest tokens cut first).
@@ -54,14 +53,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="score RUN folders that finished already")
     args = parser.parse_args()
 
-    results_file = HERE / "results" / "dialogue.json"
+    report: dict = {"results": {}}
     for name in [n for item in args.only for n in GROUPS.get(item, [item])]:
         print(f"running {name} ...", file=sys.stderr)
-        result = run(name, Path(args.data_dir), Path(args.runs), args.reuse)
-        report = json.loads(results_file.read_text()) if results_file.exists() else {"results": {}}
-        report["results"][name] = result
-        report.update({"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()})
-        write_report("dialogue.json", report)
+        # after every run, so a long session keeps what finished
+        report = add_result("dialogue.json", name, run(name, Path(args.data_dir), Path(args.runs), args.reuse))
 
     print("| run | balanced acc | macro-F1 | weighted F1 | micro-F1 w/o no emotion | fit |")
     print("|---|---|---|---|---|---|")

@@ -18,10 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from common import DATA_ROOT, HERE, machine, run_cli, score_run, write_report
+from common import DATA_ROOT, add_result, run_cli, score_run
 
 SEMEVAL = ("semeval2018-ec", "semeval2018_ec")
 ABLATION_BASE = ["epochs=1", "lr=1e-4", "max_length=96", "train.early_stopping=null"]
@@ -66,15 +65,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="score RUN folders that finished already")
     args = parser.parse_args()
 
-    results_file = HERE / "results" / "encoder.json"
+    report: dict = {"results": {}}
     for name in [n for item in args.only for n in GROUPS.get(item, [item])]:
         print(f"running {name} ...", file=sys.stderr)
-        result = run(name, Path(args.data_root), Path(args.runs), args.reuse)
-        # re-read just before writing: other invocations may have added their runs meanwhile
-        report = json.loads(results_file.read_text()) if results_file.exists() else {"results": {}}
-        report["results"][name] = result
-        report.update({"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()})
-        write_report("encoder.json", report)  # after every run, so a long session keeps what finished
+        # after every run, so a long session keeps what finished
+        report = add_result("encoder.json", name, run(name, Path(args.data_root), Path(args.runs), args.reuse))
 
     print("| run | dev macro-F1 calibrated | at 0.5 | 2-fold dev | Jaccard calibrated / at 0.5 / 2-fold | wall |")
     print("|---|---|---|---|---|---|")
