@@ -209,9 +209,22 @@ class EncoderModel:
         ``work_dir`` receives checkpoints and ``epochs.jsonl``; without one (the Python API) checkpoints go to
         a temporary folder that is removed afterwards.
         """
-        from transformers import set_seed
-
         from emotune.losses import LabelStats, build_loss
+
+        train_cfg = self.config.train
+        stats = LabelStats.from_y(y, schema.task)
+        module = self._prepare(schema, stats)
+        trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
+        self._train(trainer, work_dir, f"loss {type(trainer.loss_fn).__name__}, optimizer {train_cfg.optimizer}")
+        if trainer.state.best_model_checkpoint:
+            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
+                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
+        return self
+
+    def _prepare(self, schema: LabelSchema, stats: Any | None) -> nn.Module:
+        """Threads, seed, tokenizer and the pretrained model with its head bias initialised from ``stats``
+        (a :class:`~emotune.losses.LabelStats`), frozen and adapted as the config says; sets the precision."""
+        from transformers import set_seed
 
         cfg, train_cfg = self.config.model, self.config.train
         torch.set_num_threads(train_cfg.threads or len(os.sched_getaffinity(0)))
@@ -220,18 +233,11 @@ class EncoderModel:
         self.source_ = resolve_model_path(cfg.name)
         self.tokenizer_ = self._tokenizer(self.source_)
         module = self._pretrained(self.source_, schema.n_labels)
-        stats = LabelStats.from_y(y, schema.task)
-        if cfg.bias_init and self.head_name:
+        if cfg.bias_init and self.head_name and stats is not None:
             init_bias(getattr(module, self.head_name), prevalence_bias(stats.positives, stats.n, schema.task))
         freeze(module, cfg, self.head_name)
-        module = self._adapt(module)
         self.precision_ = resolve_precision(train_cfg.precision)
-        trainer = self._trainer(module, texts, y, dev, build_loss(train_cfg.loss, stats))
-        self._train(trainer, work_dir, f"loss {type(trainer.loss_fn).__name__}, optimizer {train_cfg.optimizer}")
-        if trainer.state.best_model_checkpoint:
-            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
-                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
-        return self
+        return self._adapt(module)
 
     def _train(self, trainer: Any, work_dir: Path | None, detail: str) -> None:
         """Run ``trainer`` with checkpoints in ``work_dir`` (or a temporary folder); keep the trained module."""

@@ -28,7 +28,7 @@ from emotune.data.labels import LabelSchema
 from emotune.models.adapters import quantization_kwargs
 from emotune.models.base import DevSet, register_model
 from emotune.models.decoder import ensure_pad_token
-from emotune.models.encoder import EncoderModel, param_groups, resolve_precision
+from emotune.models.encoder import EncoderModel, param_groups
 from emotune.training.trainer import OPTIMIZERS, QuietProgress
 
 NONE_ANSWER = "none"
@@ -140,20 +140,10 @@ class GenerativeModel(EncoderModel):
     ) -> GenerativeModel:
         """LoRA-tune (or fully tune) the LM on prompt -> label list. ``dev`` is not used here: thresholds are
         calibrated on it afterwards from :meth:`predict_proba`, like for every kind."""
-        from transformers import DataCollatorForSeq2Seq, ProgressCallback, Trainer, set_seed
-
-        from emotune.models.encoder import freeze
-        from emotune.models.families import resolve_model_path
+        from transformers import DataCollatorForSeq2Seq, ProgressCallback, Trainer
 
         cfg, train_cfg = self.config.model, self.config.train
-        set_seed(train_cfg.seed)
-        self.schema_ = schema
-        self.source_ = resolve_model_path(cfg.name)
-        self.tokenizer_ = self._tokenizer(self.source_)
-        module = self._pretrained(self.source_, schema.n_labels)
-        freeze(module, cfg, None)
-        module = self._adapt(module)
-        self.precision_ = resolve_precision(train_cfg.precision)
+        module = self._prepare(schema, None)  # no classifier head to initialise
         groups = param_groups(module, train_cfg.lr, train_cfg.weight_decay, cfg.layerwise_lr_decay, None)
         trainer = Trainer(
             model=module,
