@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from emotune.cli import config_cmd, data_cmd, evaluate_cmd, merge_cmd, predict_cmd, train_cmd
+from emotune.cli import blend_cmd, config_cmd, cv_cmd, data_cmd, evaluate_cmd, merge_cmd, predict_cmd, train_cmd
 from emotune.errors import EmotuneError
 
-COMMANDS = (train_cmd, evaluate_cmd, predict_cmd, merge_cmd, data_cmd, config_cmd)
+COMMANDS = (train_cmd, cv_cmd, evaluate_cmd, predict_cmd, blend_cmd, merge_cmd, data_cmd, config_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

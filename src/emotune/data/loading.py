@@ -28,24 +28,31 @@ def load_like(preset: str, path: str | Path, cfg: DataConfig, schema: LabelSchem
     return dataset
 
 
-def load_splits(cfg: DataConfig, seed: int = 42) -> tuple[EmotionDataset, EmotionDataset, bool]:
-    """``(train, dev, dev_was_split_off)`` for a run.
-
-    Files come from ``cfg.train`` / ``cfg.dev`` or are found in ``cfg.data_dir`` by the preset. Without a
-    dev file, ``cfg.dev_size`` of train is split off (stratified, grouped by dialogue where there is one).
-    """
+def load_train_and_dev(cfg: DataConfig) -> tuple[EmotionDataset, EmotionDataset | None]:
+    """The train split and the dev split where there is a dev file (``cfg.dev`` or found in ``cfg.data_dir``)."""
     preset = get_preset(cfg.preset)
     if not cfg.train and not cfg.data_dir:
         raise DataError("no training data: pass --data-dir DIR or --train FILE (and --dev FILE)")
     train_path = cfg.train or find_split_file(preset, str(cfg.data_dir), "train")
     dev_path = cfg.dev or (find_split_file(preset, cfg.data_dir, "dev") if cfg.data_dir else None)
     train = load_file(cfg.preset, str(train_path), cfg)
-    if dev_path is not None:
-        log.info("train: %s (%d rows), dev: %s", train_path, len(train), dev_path)
-        dev = load_like(cfg.preset, dev_path, cfg, train.schema)
+    if dev_path is None:
+        return train, None
+    log.info("train: %s (%d rows), dev: %s", train_path, len(train), dev_path)
+    return train, load_like(cfg.preset, dev_path, cfg, train.schema)
+
+
+def load_splits(cfg: DataConfig, seed: int = 42) -> tuple[EmotionDataset, EmotionDataset, bool]:
+    """``(train, dev, dev_was_split_off)`` for a run.
+
+    Files come from ``cfg.train`` / ``cfg.dev`` or are found in ``cfg.data_dir`` by the preset. Without a
+    dev file, ``cfg.dev_size`` of train is split off (stratified, grouped by dialogue where there is one).
+    """
+    train, dev = load_train_and_dev(cfg)
+    if dev is not None:
         return train, dev, False
     train, dev = train_dev_split(train, cfg.dev_size, seed)
-    log.info("train: %s, no dev file: split off %d of %d rows as dev", train_path, len(dev), len(train) + len(dev))
+    log.info("train: %s, no dev file: split off %d of %d rows as dev", train.source, len(dev), len(train) + len(dev))
     return train, dev, True
 
 

@@ -49,6 +49,7 @@ KIND_MODULES = {
     "encoder": "emotune.models.encoder",
     "decoder": "emotune.models.decoder",
     "generative": "emotune.models.generative",
+    "ensemble": "emotune.models.ensemble",
 }
 MODEL_KINDS: dict[str, tuple[ModelFactory, ModelLoader]] = {}
 

@@ -1,0 +1,74 @@
+"""Cross-validation fold ensembles and blends on SemEval-2018 E-c (dev never used for training or tuning).
+
+    python benchmarks/ensembles.py --only semeval-cv5      # MiniLM recipe, 5 folds of train, 3 epochs each
+    python benchmarks/ensembles.py --only semeval-blend    # TF-IDF baseline + MiniLM bundles, weights on dev
+
+``semeval-cv5`` calls ``emotune cv`` with ``configs/minilm_semeval.yaml`` (at most 3 epochs per fold to fit a
+session on 2 cores): per-fold macro-F1 on the held-out fold, thresholds from the out-of-fold probabilities,
+and the fold ensemble scored on the official dev set. Results accumulate in
+``benchmarks/results/ensembles.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from common import DATA_ROOT, add_result, run_cli
+
+SEMEVAL = DATA_ROOT / "semeval2018_ec"
+
+
+def semeval_cv5(out_root: Path, reuse: bool) -> dict[str, object]:
+    run_dir = out_root / "semeval-cv5"
+    args = ["cv", "--config", "configs/minilm_semeval.yaml", "--data-dir", str(SEMEVAL), "--output", str(run_dir),
+            "--folds", "5", "epochs=3"]  # fmt: skip
+    reused = reuse and (run_dir / "metrics.json").is_file()
+    wall = None if reused else round(run_cli(args), 1)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    return {"name": "semeval-cv5", "wall_seconds": wall, "reused_existing_run": reused,
+            "fit_seconds": metrics["train_seconds"], "folds": metrics["folds"],
+            "folds_summary": metrics["folds_summary"], "per_label_f1_summary": metrics["per_label_f1_summary"],
+            "oof": metrics["oof"], "dev_ensemble": metrics["dev"]["ensemble"],
+            "dev_fold_models_macro_f1": [m["macro_f1"] for m in metrics["dev"]["fold_models"]],
+            "command": "emotune " + " ".join(args)}  # fmt: skip
+
+
+# The members of the blend: the runs of ``benchmarks/baselines.py --only semeval2018-ec`` and
+# ``benchmarks/encoder.py --only semeval`` (run those first).
+BLEND_MEMBERS = ("runs/bench-baselines/semeval2018-ec/model", "runs/bench-encoder/semeval/model")
+
+
+def semeval_blend(out_root: Path, reuse: bool) -> dict[str, object]:
+    missing = [m for m in BLEND_MEMBERS if not (Path(m) / "emotune.json").is_file()]
+    if missing:
+        sys.exit(f"missing {missing}: run benchmarks/baselines.py --only semeval2018-ec and "
+                 "benchmarks/encoder.py --only semeval first")  # fmt: skip
+    out = out_root / "semeval-blend"
+    args = ["blend", "--models", *BLEND_MEMBERS, "--data", str(SEMEVAL / "2018-E-c-En-dev.txt"), "--output", str(out)]
+    wall = round(run_cli(args), 1)
+    metrics = json.loads((out / "emotune.json").read_text())["metrics"]
+    return {"name": "semeval-blend", "wall_seconds": wall, "weights": metrics["weights"], "dev": metrics["dev"],
+            "dev_two_fold": metrics["dev_two_fold"], "members_dev": metrics["members_dev"],
+            "command": "emotune " + " ".join(args)}  # fmt: skip
+
+
+RUNS = {"semeval-cv5": semeval_cv5, "semeval-blend": semeval_blend}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="+", required=True, choices=sorted(RUNS))
+    parser.add_argument("--runs", default="runs/bench-ensembles")
+    parser.add_argument("--reuse", action="store_true", help="score RUN folders that finished already")
+    args = parser.parse_args()
+    for name in args.only:
+        print(f"running {name} ...", file=sys.stderr)
+        report = add_result("ensembles.json", name, RUNS[name](Path(args.runs), args.reuse))
+        print(json.dumps(report["results"][name], indent=2)[:2000])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Weighted averages of whole bundles: the fold ensemble of ``emotune cv`` and the blends of ``emotune blend``.
+
+Each member is a complete bundle (its own model kind, preprocessing and dialogue settings), so a TF-IDF
+baseline and a fine-tuned encoder can be averaged. The ensemble's own classifier therefore runs with
+preprocessing switched off (:func:`ensemble_config`) and hands raw text to every member. Layout::
+
+    model/
+      emotune.json        manifest, as for any bundle (kind ``ensemble``)
+      ensemble.json       {"weights": [...], "members": ["members/0", ...]}
+      members/0/ ...      one full bundle per member
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from emotune.config import RunConfig
+from emotune.errors import ConfigError, DataError
+from emotune.models.base import DevSet, register_model
+
+if TYPE_CHECKING:
+    from emotune.classifier import EmotionClassifier
+    from emotune.data.labels import LabelSchema
+
+FILE = "ensemble.json"
+
+
+def ensemble_config(config: RunConfig) -> RunConfig:
+    """``config`` with preprocessing off: the members preprocess the text themselves."""
+    out = config.model_copy(deep=True)
+    out.preprocess.enabled = False
+    out.model.name = "ensemble"
+    return out
+
+
+class EnsembleModel:
+    """``predict_proba`` = the weighted mean of the members' probabilities (weights sum to one)."""
+
+    kind = "ensemble"
+
+    def __init__(self, members: Sequence[EmotionClassifier], weights: Sequence[float] | None = None) -> None:
+        if not members:
+            raise DataError("an ensemble needs at least one member bundle")
+        schemas = {(m.schema_.names, m.schema_.task) for m in members}
+        if len(schemas) > 1:
+            raise DataError(f"ensemble members disagree on their labels: {sorted(schemas)}")
+        w = np.ones(len(members)) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (len(members),) or (w < 0).any() or w.sum() <= 0:
+            raise DataError(f"ensemble weights must be {len(members)} non-negative numbers, not all 0; got {list(w)}")
+        self.members = list(members)
+        self.weights = w / w.sum()
+
+    def fit(self, texts: Sequence[str], y: np.ndarray, schema: LabelSchema, dev: DevSet | None = None,
+            work_dir: Path | None = None) -> EnsembleModel:  # fmt: skip
+        raise DataError("an ensemble is built from trained bundles by `emotune cv` or `emotune blend`, not fit")
+
+    def member_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """``(n_members, n_texts, n_labels)``; members whose weight is 0 are skipped (zeros)."""
+        first = self.members[0].schema_.n_labels
+        out = np.zeros((len(self.members), len(texts), first), dtype=np.float32)
+        for i, (member, weight) in enumerate(zip(self.members, self.weights, strict=True)):
+            if weight > 0:
+                out[i] = member.predict_proba(list(texts))
+        return out
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tensordot(self.weights, self.member_probabilities(texts), axes=1).astype(np.float32)
+
+    def save(self, directory: Path) -> None:
+        from emotune.bundle import save_bundle
+
+        names = []
+        for i, member in enumerate(self.members):
+            names.append(f"members/{i}")
+            save_bundle(member, directory / names[-1], getattr(member, "metrics_", {}))
+        (directory / FILE).write_text(json.dumps({"weights": self.weights.tolist(), "members": names}, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path) -> EnsembleModel:
+        from emotune.bundle import load_bundle
+
+        spec: dict[str, Any] = json.loads((directory / FILE).read_text())
+        return cls([load_bundle(directory / name) for name in spec["members"]], spec["weights"])
+
+
+def _build(config: RunConfig) -> EnsembleModel:
+    raise ConfigError("config", ["model=ensemble is made by `emotune cv` or `emotune blend`; train the members"])
+
+
+register_model("ensemble", _build, EnsembleModel.load)

@@ -1,0 +1,200 @@
+"""``emotune cv``: k-fold cross-validation, out-of-fold thresholds and a fold-ensemble bundle.
+
+Folds come from :func:`emotune.data.splits.kfold` (iterative-stratified for multilabel, stratified for
+multiclass, grouped by dialogue). Each fold trains on k-1 parts and scores the part it did not see, which
+also serves as its dev set (epoch selection). The run folder::
+
+    RUN/
+      config.yaml, cv.log
+      folds/fold-<i>/           a training run per fold: model/, metrics.json, oof.csv
+      oof_probabilities.csv     every train row's out-of-fold probabilities with its fold and gold labels
+      metrics.json              per fold, mean and std (per metric and per label), out-of-fold scores,
+                                thresholds, and the ensemble on the dev file where there is one
+      model/                    the fold ensemble (mean of fold probabilities, out-of-fold thresholds)
+
+A fold that fails is logged and the others go on; ``--resume`` then reuses every finished fold.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.classifier import EmotionClassifier
+from emotune.config import RunConfig
+from emotune.data.dataset import EmotionDataset
+from emotune.data.labels import LabelSchema
+from emotune.data.loading import load_train_and_dev
+from emotune.data.splits import kfold
+from emotune.errors import EmotuneError
+from emotune.evaluation.metrics import compute_metrics, per_label_report
+from emotune.io_utils import atomic_path, write_text_atomic
+from emotune.models.base import check_runtime
+from emotune.models.ensemble import EnsembleModel, ensemble_config
+from emotune.workflows.logs import log_to_file
+
+log = logging.getLogger("emotune")
+OOF_FILE = "oof.csv"
+
+
+class FoldsFailed(EmotuneError):
+    """Some folds raised; the finished ones are kept for ``--resume``."""
+
+
+@dataclass
+class Fold:
+    """One finished fold: its bundle and its out-of-fold rows (texts, gold indicators, probabilities)."""
+
+    index: int
+    clf: EmotionClassifier
+    texts: list[str]
+    y: np.ndarray
+    probs: np.ndarray
+    seconds: float
+
+
+def _write_oof(path: Path, fold: int, texts: list[str], y: np.ndarray, probs: np.ndarray, schema: LabelSchema) -> None:
+    frame = pd.concat([pd.DataFrame({"fold": fold, "text": texts}),
+                       pd.DataFrame(y.astype(np.int8), columns=[f"true_{n}" for n in schema.names]),
+                       pd.DataFrame(probs, columns=[f"prob_{n}" for n in schema.names])], axis=1)  # fmt: skip
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.7g")
+
+
+def _read_oof(path: Path, schema: LabelSchema) -> tuple[list[str], np.ndarray, np.ndarray]:
+    frame = pd.read_csv(path, keep_default_na=False)
+    y = frame[[f"true_{n}" for n in schema.names]].to_numpy(dtype=np.int8)
+    return frame["text"].astype(str).tolist(), y, frame[[f"prob_{n}" for n in schema.names]].to_numpy(np.float32)
+
+
+def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: EmotionDataset, fold_dir: Path) -> Fold:
+    """Train one fold, or reload it when a previous run finished it (its bundle and oof.csv exist)."""
+    bundle, oof = fold_dir / "model", fold_dir / OOF_FILE
+    if cfg.train.resume and (bundle / "emotune.json").is_file() and oof.is_file():
+        clf = EmotionClassifier.load(bundle)
+        log.info("fold-%d: finished in an earlier run, reusing %s", index, bundle)
+        return Fold(index, clf, *_read_oof(oof, clf.schema_), seconds=float(clf.metrics_.get("train_seconds", 0)))
+    fold_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir)
+    seconds = time.perf_counter() - started
+    rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
+    clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
+    _write_oof(oof, index, rows.texts, rows.y, clf.dev_proba_, clf.schema_)
+    if (fold_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
+        shutil.rmtree(fold_dir / "checkpoints")
+    return Fold(index, clf, list(rows.texts), rows.y, clf.dev_proba_, seconds)
+
+
+def _summary(per_fold: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Mean and sample standard deviation of each key over folds."""
+    out = {}
+    for key in per_fold[0]:
+        values = np.array([f[key] for f in per_fold], dtype=float)
+        out[key] = {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
+    return out
+
+
+@dataclass
+class CvResult:
+    run_dir: Path
+    bundle: Path
+    metrics: dict[str, Any]
+
+
+def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
+    """Cross-validate ``cfg`` with ``folds`` folds on the train split; write ``output`` (see module doc)."""
+    check_runtime(cfg)
+    run_dir = Path(output)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
+    with log_to_file(run_dir / "cv.log"):
+        train, dev = load_train_and_dev(cfg.data)
+        schema = train.schema
+        splits = kfold(train, folds, cfg.train.seed)
+        log.info("%d-fold cross-validation of %s on %d train rows%s", folds, cfg.model.name, len(train),
+                 f"; the ensemble is scored on {dev.source} ({len(dev)} rows)" if dev is not None else "")  # fmt: skip
+        done: list[Fold] = []
+        failed: dict[int, str] = {}
+        for i, (train_idx, test_idx) in enumerate(splits):
+            log.info("fold-%d (%d of %d): train %d rows, held out %d", i, i + 1, folds, len(train_idx), len(test_idx))
+            try:
+                fold = _run_fold(cfg, i, train.subset(np.sort(train_idx)), train.subset(np.sort(test_idx)),
+                                 run_dir / "folds" / f"fold-{i}")  # fmt: skip
+            except Exception as exc:  # report it, go on with the other folds
+                failed[i] = f"{type(exc).__name__}: {exc}"
+                log.error("fold-%d failed: %s", i, failed[i])
+                continue
+            done.append(fold)
+        if failed:
+            reasons = "; ".join(f"fold-{i}: {msg}" for i, msg in failed.items())
+            raise FoldsFailed(f"{run_dir}: {len(failed)} of {folds} folds failed ({reasons}); fix the cause and "
+                              f"rerun with --resume, the {len(done)} finished folds are kept")  # fmt: skip
+        frames = [pd.read_csv(run_dir / "folds" / f"fold-{f.index}" / OOF_FILE, keep_default_na=False) for f in done]
+        with atomic_path(run_dir / "oof_probabilities.csv") as tmp:
+            pd.concat(frames).to_csv(tmp, index=False, float_format="%.7g")
+        metrics = _score(cfg, done, schema, dev)
+        ensemble = EmotionClassifier(config=ensemble_config(cfg))
+        ensemble.schema_ = schema
+        ensemble.model_ = EnsembleModel([f.clf for f in done])
+        ensemble.calibrator_ = ThresholdCalibrator.from_dict(metrics.pop("_calibrator"))
+        if dev is not None:
+            metrics["dev"] = _dev_scores(ensemble, done, dev)
+        bundle = ensemble.save(run_dir / "model", metrics)
+        write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+        log.info("out-of-fold macro-F1 %.4f; folds %.4f +- %.4f%s; bundle: %s", metrics["oof"]["macro_f1"],
+                 metrics["folds_summary"]["macro_f1"]["mean"], metrics["folds_summary"]["macro_f1"]["std"],
+                 f"; ensemble dev macro-F1 {metrics['dev']['ensemble']['macro_f1']:.4f}" if dev is not None else "",
+                 bundle)  # fmt: skip
+    return CvResult(run_dir, bundle, metrics)
+
+
+def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema, dev: EmotionDataset | None) -> dict[str, Any]:
+    """Thresholds on all out-of-fold probabilities; per-fold and out-of-fold scores with them."""
+    y = np.concatenate([f.y for f in done])
+    probs = np.concatenate([f.probs for f in done])
+    t = cfg.thresholds
+    calibrator = ThresholdCalibrator(t.strategy, t.objective, t.default).fit(probs, y, schema)
+    fixed = ThresholdCalibrator("fixed", default=t.default).fit(probs, y, schema)
+    per_fold = [compute_metrics(f.y, calibrator.predict(f.probs), schema) for f in done]
+    per_label = [{r["label"]: r["f1"] for r in per_label_report(f.y, calibrator.predict(f.probs), schema)}
+                 for f in done]  # fmt: skip
+    folds = [{"fold": f.index, "rows": len(f.y), "train_seconds": round(f.seconds, 2), **m}
+             for f, m in zip(done, per_fold, strict=True)]  # fmt: skip
+    return {
+        "folds": folds,
+        "folds_summary": _summary(per_fold),
+        "per_label_f1_summary": _summary(per_label),
+        "oof": compute_metrics(y, calibrator.predict(probs), schema),
+        "oof_at_default_threshold": compute_metrics(y, fixed.predict(probs), schema),
+        "thresholds": calibrator.to_dict(),
+        "train_seconds": round(sum(f.seconds for f in done), 2),
+        "_calibrator": calibrator.to_dict(),
+    }
+
+
+def _dev_scores(ensemble: EmotionClassifier, done: list[Fold], dev: EmotionDataset) -> dict[str, Any]:
+    """The ensemble and each fold model on the dev file, all with the out-of-fold thresholds."""
+    from emotune.data.dialogue import dialogue_view
+
+    dev = dialogue_view(dev, ensemble.config.dialogue)
+    model = ensemble.model_
+    assert isinstance(model, EnsembleModel)
+    members = model.member_probabilities(dev.texts)
+    probs = np.tensordot(model.weights, members, axes=1)
+    schema, cal = ensemble.schema_, ensemble.calibrator_
+    return {
+        "rows": len(dev),
+        "ensemble": compute_metrics(dev.y, cal.predict(probs), schema),
+        "ensemble_per_label": per_label_report(dev.y, cal.predict(probs), schema),
+        "fold_models": [compute_metrics(dev.y, cal.predict(p), schema) for p in members],
+    }

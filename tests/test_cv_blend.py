@@ -1,0 +1,188 @@
+"""``emotune cv`` (folds, out-of-fold thresholds, fold ensemble, resume) and ``emotune blend``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emotune import EmotionClassifier, load_dataset
+from emotune.workflows.blend import weight_grid
+
+SEMEVAL = ["--preset", "semeval2018-ec"]
+
+
+@pytest.fixture(scope="module")
+def cv_run(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    from emotune.cli import main
+
+    run = tmp_path_factory.mktemp("cv") / "run"
+    assert main(["-q", "cv", *SEMEVAL, "--data-dir", str(sample_dir), "--output", str(run), "--folds", "3",
+                 "model=tfidf"]) == 0  # fmt: skip
+    return run
+
+
+def test_cv_scores_every_train_row_once_out_of_fold(cv_run: Path, sample_dir: Path) -> None:
+    train = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec")
+    oof = pd.read_csv(cv_run / "oof_probabilities.csv", keep_default_na=False)
+    assert sorted(oof["text"]) == sorted(train.texts)
+    assert sorted(oof["fold"].unique()) == [0, 1, 2]
+    by_text = dict(zip(train.texts, train.y.tolist(), strict=True))
+    truth = oof[[c for c in oof.columns if c.startswith("true_")]].to_numpy().tolist()
+    assert truth == [by_text[t] for t in oof["text"]]
+    # each fold's held-out rows were scored by the model that did not see them: its bundle reproduces them
+    fold1 = oof[oof["fold"] == 1]
+    clf = EmotionClassifier.load(cv_run / "folds" / "fold-1" / "model")
+    probs = fold1[[c for c in oof.columns if c.startswith("prob_")]].to_numpy()
+    np.testing.assert_allclose(clf.predict_proba(fold1["text"].tolist()), probs, atol=1e-5)
+
+
+def test_cv_metrics_summarise_folds_and_thresholds_come_from_oof(cv_run: Path) -> None:
+    metrics = json.loads((cv_run / "metrics.json").read_text())
+    folds = [f["macro_f1"] for f in metrics["folds"]]
+    assert len(folds) == 3
+    assert metrics["folds_summary"]["macro_f1"]["mean"] == pytest.approx(np.mean(folds))
+    assert metrics["folds_summary"]["macro_f1"]["std"] == pytest.approx(np.std(folds, ddof=1))
+    labels = {"anger", "anticipation", "disgust", "fear", "joy", "love", "optimism", "pessimism", "sadness",
+              "surprise", "trust"}  # fmt: skip
+    assert set(metrics["per_label_f1_summary"]) == labels
+    ensemble = EmotionClassifier.load(cv_run / "model")
+    assert ensemble.calibrator_.thresholds_.tolist() == metrics["thresholds"]["thresholds"]
+    fold0 = EmotionClassifier.load(cv_run / "folds" / "fold-0" / "model")
+    assert fold0.calibrator_.thresholds_.tolist() != metrics["thresholds"]["thresholds"]
+
+
+def test_fold_ensemble_averages_folds_and_works_with_evaluate_and_predict(cv_run: Path, sample_dir: Path,
+                                                                         cli, tmp_path: Path) -> None:  # fmt: skip
+    dev_file = sample_dir / "2018-E-c-En-dev.txt"
+    dev = load_dataset(dev_file, preset="semeval2018-ec")
+    ensemble = EmotionClassifier.load(cv_run / "model")
+    folds = [EmotionClassifier.load(cv_run / "folds" / f"fold-{i}" / "model") for i in range(3)]
+    expected = np.mean([f.predict_proba(dev.texts) for f in folds], axis=0)
+    np.testing.assert_allclose(ensemble.predict_proba(dev.texts), expected, atol=1e-6)
+
+    result = cli("evaluate", "--model", cv_run / "model", "--data", dev_file, "--json")
+    assert result.code == 0, result.err
+    metrics = json.loads((cv_run / "metrics.json").read_text())
+    assert json.loads(result.out)["macro_f1"] == pytest.approx(metrics["dev"]["ensemble"]["macro_f1"])
+    assert len(metrics["dev"]["fold_models"]) == 3
+
+    texts = tmp_path / "texts.txt"
+    texts.write_text("so happy today\nI hate this\n")
+    out = tmp_path / "pred.csv"
+    assert cli("predict", "--model", cv_run / "model", "--input", texts, "--output", out).code == 0
+    assert len(pd.read_csv(out)) == 2
+
+
+def test_failed_fold_is_reported_and_resume_redoes_only_that_fold(sample_dir: Path, cli, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    fits: list[int] = []
+    crash = [True]
+    original = EmotionClassifier.fit_dataset
+
+    def flaky(self, train, dev=None, work_dir=None):  # type: ignore[no-untyped-def]
+        fits.append(len(train))
+        if str(work_dir).endswith("fold-1") and crash[0]:
+            raise MemoryError("simulated crash")
+        return original(self, train, dev, work_dir)
+
+    monkeypatch.setattr(EmotionClassifier, "fit_dataset", flaky)
+    run = tmp_path / "run"
+    args = ["cv", *SEMEVAL, "--data-dir", sample_dir, "--output", run, "--folds", "3", "model=tfidf"]
+    first = cli(*args)
+    assert first.code == 2
+    assert "1 of 3 folds failed (fold-1: MemoryError: simulated crash)" in first.err and "--resume" in first.err
+    assert "Traceback" not in first.err
+    assert (run / "folds" / "fold-0" / "model").is_dir() and (run / "folds" / "fold-2" / "oof.csv").is_file()
+    assert not (run / "model").exists()
+
+    fits.clear()
+    crash[0] = False
+    second = cli(*args, "--resume")
+    assert second.code == 0, second.err
+    assert len(fits) == 1  # folds 0 and 2 were reused
+    assert (run / "model" / "emotune.json").is_file()
+
+
+def test_cv_of_an_encoder(tiny_bert: Path, sample_dir: Path, cli, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    result = cli("-q", "cv", *SEMEVAL, "--train", sample_dir / "2018-E-c-En-train.txt", "--output", run,
+                 "--folds", "2", f"model={tiny_bert}", "epochs=1", "max_length=32", "lr=1e-3")  # fmt: skip
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert "dev_ensemble_macro_f1" not in report  # no dev file given: out-of-fold scores only
+    assert 0 <= report["oof_macro_f1"] <= 1
+    manifest = json.loads((run / "model" / "emotune.json").read_text())
+    assert manifest["model_kind"] == "ensemble"
+    assert json.loads((run / "model" / "members" / "1" / "emotune.json").read_text())["model_kind"] == "encoder"
+    assert not list(run.glob("folds/*/checkpoints"))
+
+
+def test_weight_grid_covers_the_simplex_most_even_first() -> None:
+    two = weight_grid(2)
+    assert len(two) == 21 and two[0].tolist() == [0.5, 0.5]
+    np.testing.assert_allclose(two.sum(axis=1), 1)
+    assert len(weight_grid(3)) == 231 and np.allclose(weight_grid(3).sum(axis=1), 1)
+    assert weight_grid(1).tolist() == [[1.0]]
+
+
+@pytest.fixture(scope="module")
+def word_only_bundle(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    from emotune.cli import main
+
+    run = tmp_path_factory.mktemp("words") / "run"
+    assert main(["-q", "baseline", *SEMEVAL, "--data-dir", str(sample_dir), "--output", str(run),
+                 "model.tfidf.char_ngrams=[1,1]", "model.tfidf.max_features=300"]) == 0  # fmt: skip
+    return run / "model"
+
+
+def test_blend_tunes_weights_on_dev_and_saves_one_bundle(trained_bundle: Path, word_only_bundle: Path,
+                                                         sample_dir: Path, cli, tmp_path: Path) -> None:  # fmt: skip
+    dev_file = sample_dir / "2018-E-c-En-dev.txt"
+    out = tmp_path / "blend"
+    result = cli("-q", "blend", "--models", trained_bundle, word_only_bundle, "--data", dev_file, "--output", out)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    weights = list(report["weights"].values())
+    assert sum(weights) == pytest.approx(1) and len(weights) == 2
+    # the chosen weights are at least as good on dev as either member alone (both are on the grid)
+    assert report["dev_macro_f1"] >= max(report["members_dev_macro_f1"]) - 1e-9
+    assert 0 <= report["dev_two_fold_macro_f1"] <= 1
+
+    dev = load_dataset(dev_file, preset="semeval2018-ec")
+    members = [EmotionClassifier.load(b).predict_proba(dev.texts) for b in (trained_bundle, word_only_bundle)]
+    blend = EmotionClassifier.load(out)
+    np.testing.assert_allclose(blend.predict_proba(dev.texts), weights[0] * members[0] + weights[1] * members[1],
+                               atol=1e-5)  # fmt: skip
+    evaluated = cli("evaluate", "--model", out, "--data", dev_file, "--json")
+    assert json.loads(evaluated.out)["macro_f1"] == pytest.approx(report["dev_macro_f1"])
+
+
+def test_blend_with_fixed_weights(trained_bundle: Path, word_only_bundle: Path, sample_dir: Path, cli,
+                                  tmp_path: Path) -> None:  # fmt: skip
+    result = cli("-q", "blend", "--models", trained_bundle, word_only_bundle, "--weights", "3", "1",
+                 "--data", sample_dir / "2018-E-c-En-dev.txt", "--output", tmp_path / "b")  # fmt: skip
+    assert result.code == 0, result.err
+    assert list(json.loads(result.out)["weights"].values()) == [0.75, 0.25]
+
+
+def test_blend_and_ensemble_errors(trained_bundle: Path, sample_dir: Path, cli, tmp_path: Path) -> None:
+    dev_file = sample_dir / "2018-E-c-En-dev.txt"
+    one = cli("blend", "--models", trained_bundle, "--data", dev_file, "--output", tmp_path / "b")
+    assert one.code == 2 and "at least two bundles" in one.err
+    counts = cli("blend", "--models", trained_bundle, trained_bundle, "--weights", "1", "--data", dev_file,
+                 "--output", tmp_path / "b")  # fmt: skip
+    assert counts.code == 2 and "--weights: 1 numbers for 2 bundles" in counts.err
+    csv = tmp_path / "mc.csv"
+    pd.DataFrame({"text": ["good day", "bad day", "fine", "awful"] * 5,
+                  "label": ["joy", "anger", "joy", "anger"] * 5}).to_csv(csv, index=False)  # fmt: skip
+    assert cli("-q", "baseline", "--train", csv, "--output", tmp_path / "mc").code == 0
+    mixed = cli("blend", "--models", trained_bundle, tmp_path / "mc" / "model", "--data", dev_file,
+                "--output", tmp_path / "b")  # fmt: skip
+    assert mixed.code == 2 and "differ from" in mixed.err and "\n" not in mixed.err.strip()
+    assert not (tmp_path / "b").exists()
+    train = cli("train", *SEMEVAL, "--data-dir", sample_dir, "--output", tmp_path / "r", "model=ensemble")
+    assert train.code == 2 and "emotune cv" in train.err
