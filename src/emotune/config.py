@@ -230,6 +230,24 @@ class ThresholdConfig(_Section):
     default: float = Field(0.5, gt=0, lt=1)
 
 
+class SweepConfig(_Section):
+    """``emotune sweep``: an Optuna study over the search space of the model kind (or ``space``, a YAML file).
+
+    ``storage``: any database URL Optuna accepts; workers that share it (and ``study``) share one study.
+    Default: ``sqlite:///RUN/study.db``.
+    """
+
+    trials: int = Field(20, ge=1, description="trials this worker runs")
+    metric: str = Field("macro_f1", description="dev metric to optimise, after threshold calibration")
+    space: str | None = Field(None, description="search-space YAML; default: the kind's built-in space")
+    storage: str | None = None
+    study: str = "emotune"
+    sampler: Literal["tpe", "random"] = "tpe"
+    pruner: Literal["median", "none"] = "median"
+    startup_trials: int = Field(2, ge=0, description="trials before pruning and TPE start")
+    seed: int | None = Field(None, description="sampler seed (leave unset when several workers share a study)")
+
+
 class RunConfig(_Section):
     """Everything one ``emotune train`` run needs."""
 
@@ -240,6 +258,7 @@ class RunConfig(_Section):
     sampling: SamplingConfig = SamplingConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     dialogue: DialogueConfig = DialogueConfig()
+    sweep: SweepConfig = SweepConfig()
 
     @model_validator(mode="before")
     @classmethod
@@ -272,6 +291,7 @@ ALIASES: dict[str, str] = {
     "peft": "model.peft.method",
     "quantization": "model.quantization",
     "head": "model.head",
+    "trials": "sweep.trials",
 }
 
 
@@ -348,6 +368,18 @@ def build_config(values: Mapping[str, Any], source: str = "config") -> RunConfig
         return RunConfig.model_validate(dict(values))
     except ValidationError as exc:
         raise ConfigError(source, [_describe(e) for e in exc.errors()]) from None
+
+
+def with_values(cfg: RunConfig, values: Mapping[str, Any], source: str = "config") -> RunConfig:
+    """``cfg`` with dotted keys (or :data:`ALIASES`) set to ``values``, validated again.
+
+    >>> with_values(RunConfig(), {"lr": 1e-4, "model.dropout": 0.2}).train.lr
+    0.0001
+    """
+    tree: dict[str, Any] = {}
+    for key, value in values.items():
+        _set_dotted(tree, ALIASES.get(key, key), value)
+    return build_config(merge(cfg.model_dump(mode="json"), tree), source)
 
 
 def load_config(

@@ -11,10 +11,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from emotune.cli import blend_cmd, config_cmd, cv_cmd, data_cmd, evaluate_cmd, merge_cmd, predict_cmd, train_cmd
+from emotune.cli import (
+    blend_cmd,
+    config_cmd,
+    cv_cmd,
+    data_cmd,
+    evaluate_cmd,
+    merge_cmd,
+    predict_cmd,
+    sweep_cmd,
+    train_cmd,
+)
 from emotune.errors import EmotuneError
 
-COMMANDS = (train_cmd, cv_cmd, evaluate_cmd, predict_cmd, blend_cmd, merge_cmd, data_cmd, config_cmd)
+COMMANDS = (train_cmd, cv_cmd, sweep_cmd, evaluate_cmd, predict_cmd, blend_cmd, merge_cmd, data_cmd, config_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +42,7 @@ def _setup_logging(debug: bool, quiet: bool) -> None:
     logger.handlers = [h for h in logger.handlers if not getattr(h, "_emotune_cli", False)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("emotune: %(levelname)s: %(message)s" if debug else "emotune: %(message)s"))
+    handler.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
     handler._emotune_cli = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)

@@ -32,6 +32,7 @@ class Metric:
     fn: MetricFn
     tasks: tuple[str, ...] = ("multilabel", "multiclass")
     needs_neutral: bool = False
+    greater_is_better: bool = True
 
 
 def _ids(y: np.ndarray, schema: LabelSchema) -> np.ndarray:
@@ -78,7 +79,9 @@ METRICS: dict[str, Metric] = {
     # a text with no gold label and no predicted label is a correct answer, as in `jaccard`
     "samples_f1": Metric(_f1("samples", zero_division=1.0), tasks=("multilabel",)),
     "jaccard": Metric(_jaccard, tasks=("multilabel",)),
-    "hamming_loss": Metric(lambda t, p, s: float(skm.hamming_loss(t, p)), tasks=("multilabel",)),
+    "hamming_loss": Metric(
+        lambda t, p, s: float(skm.hamming_loss(t, p)), tasks=("multilabel",), greater_is_better=False
+    ),
     "subset_accuracy": Metric(lambda t, p, s: float(skm.accuracy_score(t, p)), tasks=("multilabel",)),
     "accuracy": Metric(lambda t, p, s: float(skm.accuracy_score(_ids(t, s), _ids(p, s))), tasks=("multiclass",)),
     "balanced_accuracy": Metric(

@@ -41,7 +41,14 @@ from emotune.models.adapters import (
 from emotune.models.base import DevSet, register_model
 from emotune.models.families import MODEL_ALIASES, resolve_model_path
 from emotune.models.heads import HEADS, init_bias, prevalence_bias
-from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress
+from emotune.training.trainer import (
+    OPTIMIZERS,
+    DevMetrics,
+    EmotionTrainer,
+    EpochLog,
+    QuietProgress,
+    active_callbacks,
+)
 
 log = logging.getLogger("emotune")
 
@@ -251,6 +258,8 @@ class EncoderModel:
             work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
             trainer.args.output_dir = str(work / "checkpoints")
             trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None))
+            for callback in active_callbacks():
+                trainer.add_callback(callback)
             trainer.train(resume_from_checkpoint=self._last_checkpoint(work / "checkpoints"))
         self.module_ = cast(nn.Module, trainer.model).eval()
 

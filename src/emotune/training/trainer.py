@@ -6,9 +6,10 @@ probabilities, not only the loss) and a callback that writes one JSON line and o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,24 @@ OPTIMIZERS: dict[str, Callable[[list[dict[str, Any]]], torch.optim.Optimizer]] =
     "paged_adamw_8bit": _paged_adamw(8),
     "paged_adamw_32bit": _paged_adamw(32),
 }
+
+
+_EXTRA_CALLBACKS: list[TrainerCallback] = []
+
+
+@contextlib.contextmanager
+def extra_callbacks(*callbacks: TrainerCallback) -> Iterator[None]:
+    """Add ``callbacks`` to every Trainer started inside the block (``emotune sweep`` prunes trials this way)."""
+    _EXTRA_CALLBACKS.extend(callbacks)
+    try:
+        yield
+    finally:
+        for callback in callbacks:
+            _EXTRA_CALLBACKS.remove(callback)
+
+
+def active_callbacks() -> list[TrainerCallback]:
+    return list(_EXTRA_CALLBACKS)
 
 
 class EmotionTrainer(Trainer):

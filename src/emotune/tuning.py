@@ -1,0 +1,167 @@
+"""Hyperparameter search spaces for ``emotune sweep`` and the Trainer callback that prunes bad trials.
+
+A space is a YAML mapping from model kind (``tfidf``, ``encoder``, ``decoder``, ``generative``, or ``all``
+for every kind) to config keys (dotted, or the short names of ``emotune train``) and their distributions::
+
+    all:
+      model: {type: categorical, choices: [tfidf, minilm]}      # sampled first ...
+    encoder:                                                     # ... then the chosen kind's keys
+      lr: {type: float, low: 1.0e-5, high: 3.0e-4, log: true}
+      batch_size: {type: categorical, choices: [16, 32]}
+    tfidf:
+      model.tfidf.C: {type: float, low: 0.1, high: 30, log: true}
+
+Each kind has a built-in space (:data:`DEFAULT_SPACES`) used when no file is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+from emotune.config import RunConfig, read_yaml, with_values
+from emotune.errors import ConfigError
+from emotune.models.base import KIND_MODULES, kind_of
+
+if TYPE_CHECKING:
+    import optuna
+
+Scalar = bool | int | float | str | None
+
+
+class Param(BaseModel):
+    """One distribution: ``float`` / ``int`` between ``low`` and ``high`` (``log``, ``step``), or ``categorical``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["float", "int", "categorical"]
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = None
+    choices: list[Scalar] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Param:
+        if self.type == "categorical":
+            if not self.choices:
+                raise ValueError("categorical needs a non-empty list of choices")
+        elif self.low is None or self.high is None or not self.low < self.high:
+            raise ValueError(f"{self.type} needs low < high (got low={self.low}, high={self.high})")
+        elif self.log and (self.low <= 0 or self.step is not None):
+            raise ValueError("log needs low > 0 and no step")
+        return self
+
+    def suggest(self, trial: optuna.Trial | optuna.trial.FixedTrial, name: str) -> Scalar:
+        if self.type == "categorical":
+            assert self.choices is not None
+            return trial.suggest_categorical(name, self.choices)
+        assert self.low is not None and self.high is not None
+        if self.type == "int":
+            return trial.suggest_int(name, int(self.low), int(self.high), step=int(self.step or 1), log=self.log)
+        return trial.suggest_float(name, self.low, self.high, step=self.step, log=self.log)
+
+
+Space = dict[str, dict[str, Param]]
+SECTIONS = ("all", *KIND_MODULES)
+
+
+def _space(raw: dict[str, dict[str, dict[str, Any]]]) -> Space:
+    return {kind: {key: Param.model_validate(spec) for key, spec in keys.items()} for kind, keys in raw.items()}
+
+
+DEFAULT_SPACES: Space = _space({
+    "tfidf": {
+        "model.tfidf.C": {"type": "float", "low": 0.1, "high": 30.0, "log": True},
+        "model.tfidf.min_df": {"type": "int", "low": 1, "high": 3},
+        "model.tfidf.class_weight": {"type": "categorical", "choices": ["balanced", "none"]},
+    },
+    "encoder": {
+        "train.lr": {"type": "float", "low": 1e-5, "high": 3e-4, "log": True},
+        "train.batch_size": {"type": "categorical", "choices": [16, 32]},
+        "train.warmup_ratio": {"type": "float", "low": 0.0, "high": 0.2},
+        "train.weight_decay": {"type": "float", "low": 0.0, "high": 0.1},
+        "model.dropout": {"type": "float", "low": 0.0, "high": 0.3},
+        "train.loss.pos_weight": {"type": "categorical", "choices": ["none", "sqrt"]},
+    },
+    "decoder": {
+        "train.lr": {"type": "float", "low": 5e-5, "high": 1e-3, "log": True},
+        "model.peft.r": {"type": "categorical", "choices": [8, 16, 32]},
+        "model.peft.dropout": {"type": "float", "low": 0.0, "high": 0.1},
+        "train.batch_size": {"type": "categorical", "choices": [8, 16]},
+    },
+    "generative": {
+        "train.lr": {"type": "float", "low": 5e-5, "high": 1e-3, "log": True},
+        "model.peft.r": {"type": "categorical", "choices": [8, 16, 32]},
+    },
+})  # fmt: skip
+
+
+def load_space(path: str | Path | None) -> Space:
+    """The space in the YAML file ``path``, checked, or the built-in spaces when ``path`` is None."""
+    if path is None:
+        return DEFAULT_SPACES
+    raw = read_yaml(path)
+    problems = [f"{kind}: unknown section; use one of {', '.join(SECTIONS)}" for kind in raw if kind not in SECTIONS]
+    problems += [f"{kind}: expected a mapping of config keys to distributions" for kind, keys in raw.items()
+                 if not isinstance(keys, dict)]  # fmt: skip
+    if problems:
+        raise ConfigError(str(path), problems)
+    space: Space = {}
+    for kind, keys in raw.items():
+        space[kind] = {}
+        for key, spec in keys.items():
+            try:
+                space[kind][key] = Param.model_validate(spec)
+            except ValidationError as exc:
+                reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+                problems.append(f"{kind}.{key}: {reason}")
+    if problems:
+        raise ConfigError(str(path), problems)
+    return space
+
+
+def sample_config(base: RunConfig, space: Space, trial: optuna.Trial, source: str) -> RunConfig:
+    """``base`` with the ``all`` keys of ``space`` drawn, then the keys of the resulting model kind."""
+    values: dict[str, Any] = {key: param.suggest(trial, key) for key, param in space.get("all", {}).items()}
+    cfg = with_values(base, values, source)
+    kind = kind_of(cfg.model)
+    values |= {key: param.suggest(trial, key) for key, param in space.get(kind, {}).items()}
+    trial.set_user_attr("kind", kind)
+    return with_values(base, values, source)
+
+
+def check_space(base: RunConfig, space: Space, source: str) -> None:
+    """Fail before the first trial when a key of ``space`` is not a config key (or a value does not fit)."""
+    import optuna
+
+    for kind, keys in space.items():
+        for key, param in keys.items():
+            trial = optuna.trial.FixedTrial({key: (param.choices or [param.low])[0]})
+            try:
+                with_values(base, {key: param.suggest(trial, key)}, f"{source}: {kind}.{key}")
+            except ConfigError as exc:
+                raise ConfigError(exc.source, exc.problems) from None
+
+
+class PruningCallback(TrainerCallback):
+    """Reports the dev ``metric`` of each epoch to the Optuna trial and stops the trial when the pruner says so."""
+
+    def __init__(self, trial: optuna.Trial, metric: str) -> None:
+        self.trial = trial
+        self.metric = metric
+
+    def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                    metrics: dict[str, float] | None = None, **kwargs: Any) -> None:  # fmt: skip
+        import optuna
+
+        value = (metrics or {}).get(f"eval_{self.metric}")
+        if value is None:
+            return
+        epoch = round(state.epoch or 0)
+        self.trial.report(float(value), step=epoch)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned(f"epoch {epoch}: dev {self.metric} {value:.4f}")
