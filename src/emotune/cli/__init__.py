@@ -42,6 +42,9 @@ def _setup_logging(debug: bool, quiet: bool) -> None:
     logger.handlers = [h for h in logger.handlers if not getattr(h, "_emotune_cli", False)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("emotune: %(levelname)s: %(message)s" if debug else "emotune: %(message)s"))
+    from emotune.training.distributed import is_main_process
+
+    quiet = quiet or not is_main_process()  # under torchrun, one console log (rank 0)
     handler.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
     handler._emotune_cli = True  # type: ignore[attr-defined]
     logger.addHandler(handler)

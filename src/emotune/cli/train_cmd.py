@@ -36,6 +36,8 @@ def _run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     from emotune.workflows import train
 
     result = train.run(config_from_args(args, extra), args.output)
+    if not result.metrics:  # a worker process of a torchrun launch: rank 0 reports
+        return 0
     print(json.dumps({"bundle": str(result.bundle), **result.metrics["dev"]}, indent=2))
     return 0
 

@@ -41,6 +41,7 @@ from emotune.models.adapters import (
 from emotune.models.base import DevSet, register_model
 from emotune.models.families import MODEL_ALIASES, resolve_model_path
 from emotune.models.heads import HEADS, init_bias, prevalence_bias
+from emotune.training.distributed import world_size
 from emotune.training.trainer import (
     OPTIMIZERS,
     DevMetrics,
@@ -234,7 +235,8 @@ class EncoderModel:
         from transformers import set_seed
 
         cfg, train_cfg = self.config.model, self.config.train
-        torch.set_num_threads(train_cfg.threads or len(os.sched_getaffinity(0)))
+        # under torchrun every process gets its share of the cores
+        torch.set_num_threads(train_cfg.threads or max(1, len(os.sched_getaffinity(0)) // world_size()))
         set_seed(train_cfg.seed)
         self.schema_ = schema
         self.source_ = resolve_model_path(cfg.name)

@@ -140,6 +140,8 @@ class EpochLog(TrainerCallback):
         metrics: dict[str, float] | None = None,
         **kwargs: Any,
     ) -> None:
+        if not state.is_world_process_zero:  # DDP: the main process writes the one record
+            return
         metrics = metrics or {}
         losses = [entry["loss"] for entry in state.log_history if "loss" in entry]
         row: dict[str, Any] = {"epoch": round(state.epoch or 0, 2), "step": state.global_step}

@@ -40,6 +40,7 @@ from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.models.base import check_runtime
 from emotune.models.ensemble import EnsembleModel, ensemble_config
+from emotune.training.distributed import world_size
 from emotune.workflows.logs import log_to_file
 
 log = logging.getLogger("emotune")
@@ -114,6 +115,8 @@ class CvResult:
 def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
     """Cross-validate ``cfg`` with ``folds`` folds on the train split; write ``output`` (see module doc)."""
     check_runtime(cfg)
+    if world_size() > 1:
+        raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
     run_dir = Path(output)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())

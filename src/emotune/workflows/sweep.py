@@ -33,6 +33,7 @@ from emotune.errors import ConfigError, EmotuneError
 from emotune.evaluation.metrics import METRICS
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.models.base import check_runtime
+from emotune.training.distributed import world_size
 from emotune.workflows.logs import log_to_file
 
 log = logging.getLogger("emotune")
@@ -82,6 +83,8 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
     from emotune.workflows import train
 
     check_runtime(cfg)
+    if world_size() > 1:
+        raise EmotuneError("emotune sweep cannot run under torchrun; start one worker per machine, sharing a storage")
     sweep = cfg.sweep
     if sweep.metric not in METRICS:
         raise ConfigError("sweep.metric", [f"{sweep.metric!r} is not a metric; use one of {', '.join(METRICS)}"])

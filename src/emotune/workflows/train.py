@@ -25,6 +25,7 @@ from emotune.data.loading import load_splits
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.models.base import check_runtime
+from emotune.training.distributed import finish, is_main_process, world_size
 from emotune.workflows.logs import log_to_file
 
 log = logging.getLogger("emotune")
@@ -55,7 +56,9 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
     check_runtime(cfg)
     run_dir = Path(output)
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
+    main_process = is_main_process()  # under torchrun / accelerate launch, rank 0 writes the run folder
+    if main_process:
+        write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
     with log_to_file(run_dir / "train.log"):
         train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
         duplicates = cross_split_duplicates(train, dev)
@@ -69,6 +72,9 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
         started = time.perf_counter()
         clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
         seconds = time.perf_counter() - started
+        if not main_process:
+            finish()
+            return TrainResult(run_dir, run_dir / "model", {})
         dev = clf.dev_  # with dialogue.task: one row per scored turn
 
         fixed = ThresholdCalibrator("fixed", default=cfg.thresholds.default).fit(clf.dev_proba_, dev.y, dev.schema)
@@ -83,6 +89,7 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
             "dev_split_off_train": dev_split_off,
             "duplicates_across_splits": duplicates,
             "train_seconds": round(seconds, 2),
+            "processes": world_size(),
         }
         if dev.schema.task == "multiclass":
             metrics["confusion"] = {"labels": list(dev.schema.names), "rows_true_columns_predicted":
@@ -97,4 +104,5 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
         log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
                  cfg.thresholds.default, bundle)  # fmt: skip
+    finish()
     return TrainResult(run_dir, bundle, metrics)
