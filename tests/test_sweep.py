@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from emotune.config import RunConfig, load_config
-from emotune.tuning import DEFAULT_SPACES, PruningCallback, check_space
+from emotune.training.trainer import PruningCallback
+from emotune.tuning import DEFAULT_SPACES, check_space
 
 SEMEVAL = ["--preset", "semeval2018-ec"]
 TFIDF_SPACE = {"tfidf": {"model.tfidf.C": {"type": "float", "low": 0.01, "high": 10, "log": True},
@@ -121,3 +122,31 @@ def test_unknown_metric_is_a_one_line_error(sample_dir: Path, cli, tmp_path: Pat
     result = cli("sweep", *SEMEVAL, "--data-dir", sample_dir, "--output", tmp_path / "run", "model=tfidf",
                  "sweep.metric=f1")  # fmt: skip
     assert result.code == 2 and "'f1' is not a metric" in result.err
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "configs" / "sweeps").glob("*.yaml")),
+                         ids=lambda p: p.name)  # fmt: skip
+def test_shipped_sweep_spaces_are_valid(path: Path) -> None:
+    from emotune.tuning import load_space
+
+    space = load_space(path)
+    assert space and all(space.values())
+    check_space(RunConfig(), space, str(path))
+
+
+def test_model_kind_drawn_first_then_its_own_keys() -> None:
+    from emotune.tuning import load_space, sample_config
+
+    space = load_space(Path(__file__).parent.parent / "configs" / "sweeps" / "tfidf_or_minilm.yaml")
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    kinds = set()
+    for _ in range(12):
+        trial = study.ask()
+        cfg = sample_config(RunConfig(), space, trial, "test")
+        kind = trial.user_attrs["kind"]
+        kinds.add(kind)
+        own = {"tfidf": {"model.tfidf.C", "model.tfidf.min_df"}, "encoder": {"lr", "batch_size", "model.head"}}
+        assert set(trial.params) == {"model"} | own[kind]
+        assert cfg.model.name == trial.params["model"]
+        study.tell(trial, 0.0)
+    assert kinds == {"tfidf", "encoder"}

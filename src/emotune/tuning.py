@@ -1,4 +1,4 @@
-"""Hyperparameter search spaces for ``emotune sweep`` and the Trainer callback that prunes bad trials.
+"""Hyperparameter search spaces for ``emotune sweep`` (the pruning callback is in ``training/trainer.py``).
 
 A space is a YAML mapping from model kind (``tfidf``, ``encoder``, ``decoder``, ``generative``, or ``all``
 for every kind) to config keys (dotted, or the short names of ``emotune train``) and their distributions::
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 from emotune.config import RunConfig, read_yaml, with_values
 from emotune.errors import ConfigError
@@ -145,23 +144,3 @@ def check_space(base: RunConfig, space: Space, source: str) -> None:
                 with_values(base, {key: param.suggest(trial, key)}, f"{source}: {kind}.{key}")
             except ConfigError as exc:
                 raise ConfigError(exc.source, exc.problems) from None
-
-
-class PruningCallback(TrainerCallback):
-    """Reports the dev ``metric`` of each epoch to the Optuna trial and stops the trial when the pruner says so."""
-
-    def __init__(self, trial: optuna.Trial, metric: str) -> None:
-        self.trial = trial
-        self.metric = metric
-
-    def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
-                    metrics: dict[str, float] | None = None, **kwargs: Any) -> None:  # fmt: skip
-        import optuna
-
-        value = (metrics or {}).get(f"eval_{self.metric}")
-        if value is None:
-            return
-        epoch = round(state.epoch or 0)
-        self.trial.report(float(value), step=epoch)
-        if self.trial.should_prune():
-            raise optuna.TrialPruned(f"epoch {epoch}: dev {self.metric} {value:.4f}")

@@ -155,3 +155,23 @@ class EpochLog(TrainerCallback):
                 out.write(json.dumps(row) + "\n")
         log.info("epoch %s | " + " | ".join(f"{k} {v}" for k, v in row.items() if k not in ("epoch", "step")),
                  row["epoch"])  # fmt: skip
+
+
+class PruningCallback(TrainerCallback):
+    """Reports the dev ``metric`` of each epoch to the Optuna trial and stops the trial when the pruner says so."""
+
+    def __init__(self, trial: Any, metric: str) -> None:  # an optuna.Trial
+        self.trial = trial
+        self.metric = metric
+
+    def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                    metrics: dict[str, float] | None = None, **kwargs: Any) -> None:  # fmt: skip
+        import optuna
+
+        value = (metrics or {}).get(f"eval_{self.metric}")
+        if value is None:
+            return
+        epoch = round(state.epoch or 0)
+        self.trial.report(float(value), step=epoch)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned(f"epoch {epoch}: dev {self.metric} {value:.4f}")

@@ -17,6 +17,7 @@ run folder::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -78,8 +79,7 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
     except ImportError:
         raise EmotuneError("emotune sweep needs Optuna: pip install 'emotune[sweep]'") from None
 
-    from emotune.training.trainer import extra_callbacks
-    from emotune.tuning import PruningCallback, check_space, load_space, sample_config
+    from emotune.tuning import check_space, load_space, sample_config
     from emotune.workflows import train
 
     check_runtime(cfg)
@@ -104,7 +104,7 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         log.info("trial %d: %s", trial.number, params)
         trial_dir = run_dir / "trials" / str(trial.number)
         try:
-            with extra_callbacks(PruningCallback(trial, sweep.metric)):
+            with _pruning(trial, sweep.metric, trial.user_attrs["kind"]):
                 result = train.run(trial_cfg, trial_dir)
         except optuna.TrialPruned as exc:
             log.info("trial %d pruned at %s (below the median of earlier trials)", trial.number, exc)
@@ -129,6 +129,15 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         log.info("best: trial %s, dev %s %s; config: %s", summary.get("best_trial"), sweep.metric,
                  summary.get("best_value"), run_dir / "best.yaml")  # fmt: skip
     return SweepResult(run_dir, run_dir / "best.yaml", summary)
+
+
+def _pruning(trial: Any, metric: str, kind: str) -> contextlib.AbstractContextManager[None]:
+    """Transformer kinds report each epoch to the pruner through a Trainer callback; TF-IDF has no epochs."""
+    if kind == "tfidf":
+        return contextlib.nullcontext()
+    from emotune.training.trainer import PruningCallback, extra_callbacks
+
+    return extra_callbacks(PruningCallback(trial, metric))
 
 
 def _short(value: Any) -> str:
