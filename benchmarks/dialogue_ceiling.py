@@ -34,8 +34,19 @@ OBJECTIVES = {"macro_f1": lambda m: m["macro_f1"], "balanced_accuracy": lambda m
 
 
 def _scores(y: np.ndarray, pred_ids: np.ndarray) -> dict[str, float]:
-    pred = np.eye(y.shape[1], dtype=np.int8)[pred_ids]
-    return {k: v for k, v in compute_metrics(y, pred, SCHEMA).items() if k in ("macro_f1", "balanced_accuracy")}
+    """Macro-F1 and balanced accuracy from the confusion matrix (fast: called ~10^5 times)."""
+    k = y.shape[1]
+    cm = np.bincount(y.argmax(1) * k + pred_ids, minlength=k * k).reshape(k, k)
+    tp, gold, predicted = np.diag(cm), cm.sum(1), cm.sum(0)
+    f1 = np.divide(2 * tp, gold + predicted, out=np.zeros(k), where=(gold + predicted) > 0)
+    recall = tp[gold > 0] / gold[gold > 0]
+    return {"macro_f1": float(f1.mean()), "balanced_accuracy": float(recall.mean())}
+
+
+def _check_against_emotune(y: np.ndarray, pred_ids: np.ndarray) -> None:
+    reference = compute_metrics(y, np.eye(y.shape[1], dtype=np.int8)[pred_ids], SCHEMA)
+    for key, value in _scores(y, pred_ids).items():
+        assert abs(reference[key] - value) < 1e-9, (key, reference[key], value)
 
 
 def fit_offsets(logp: np.ndarray, y: np.ndarray, objective: str) -> np.ndarray:
@@ -68,6 +79,7 @@ def main() -> None:
         view = dialogue_view(validation, RunConfig.model_validate(read_yaml(root / run / "config.yaml")).dialogue)
         assert list(frame["text"]) == list(view.texts)
         y = view.y
+        _check_against_emotune(y, logp.argmax(1))
         entry: dict = {"argmax": _scores(y, logp.argmax(1))}
         for objective in OBJECTIVES:
             b = fit_offsets(logp, y, objective)

@@ -145,11 +145,10 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
         frames = [pd.read_csv(run_dir / "folds" / f"fold-{f.index}" / OOF_FILE, keep_default_na=False) for f in done]
         with atomic_path(run_dir / "oof_probabilities.csv") as tmp:
             pd.concat(frames).to_csv(tmp, index=False, float_format="%.7g")
-        metrics = _score(cfg, done, schema, dev)
+        metrics, calibrator = _score(cfg, done, schema)
         ensemble = EmotionClassifier(config=ensemble_config(cfg))
-        ensemble.schema_ = schema
+        ensemble.schema_, ensemble.calibrator_ = schema, calibrator
         ensemble.model_ = EnsembleModel([f.clf for f in done])
-        ensemble.calibrator_ = ThresholdCalibrator.from_dict(metrics.pop("_calibrator"))
         if dev is not None:
             metrics["dev"] = _dev_scores(ensemble, done, dev)
         bundle = ensemble.save(run_dir / "model", metrics)
@@ -161,7 +160,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
     return CvResult(run_dir, bundle, metrics)
 
 
-def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema, dev: EmotionDataset | None) -> dict[str, Any]:
+def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema) -> tuple[dict[str, Any], ThresholdCalibrator]:
     """Thresholds on all out-of-fold probabilities; per-fold and out-of-fold scores with them."""
     y = np.concatenate([f.y for f in done])
     probs = np.concatenate([f.probs for f in done])
@@ -181,8 +180,7 @@ def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema, dev: EmotionDa
         "oof_at_default_threshold": compute_metrics(y, fixed.predict(probs), schema),
         "thresholds": calibrator.to_dict(),
         "train_seconds": round(sum(f.seconds for f in done), 2),
-        "_calibrator": calibrator.to_dict(),
-    }
+    }, calibrator
 
 
 def _dev_scores(ensemble: EmotionClassifier, done: list[Fold], dev: EmotionDataset) -> dict[str, Any]:
