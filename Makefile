@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-slow test-gpu lint bench bench-encoder clean
+.PHONY: setup demo test test-slow test-gpu lint bench bench-encoder bench-ensembles clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: setup
 
 bench-encoder: setup   # about an hour on 2 cores
 	$(PY) benchmarks/encoder.py --only semeval goemotions ablation
+
+bench-ensembles: setup   # about an hour: 5-fold MiniLM CV, then the TF-IDF + MiniLM blend (needs bench + bench-encoder runs)
+	$(PY) benchmarks/ensembles.py --only semeval-cv5 semeval-blend
+	$(PY) benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
