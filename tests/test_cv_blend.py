@@ -186,3 +186,19 @@ def test_blend_and_ensemble_errors(trained_bundle: Path, sample_dir: Path, cli, 
     assert not (tmp_path / "b").exists()
     train = cli("train", *SEMEVAL, "--data-dir", sample_dir, "--output", tmp_path / "r", "model=ensemble")
     assert train.code == 2 and "emotune cv" in train.err
+
+
+def test_cv_of_a_decoder_with_lora_gives_an_ensemble_of_adapter_bundles(tiny_decoder, sample_dir: Path, cli,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    run = tmp_path / "run"
+    result = cli("-q", "cv", *SEMEVAL, "--data-dir", sample_dir, "--output", run, "--folds", "2",
+                 f"model={tiny_decoder('llama')}", "peft=lora", "epochs=1", "max_length=48", "lr=2e-3")  # fmt: skip
+    assert result.code == 0, result.err
+    member = run / "model" / "members" / "0"
+    assert json.loads((member / "emotune.json").read_text())["model_kind"] == "decoder"
+    assert (member / "adapter").is_dir()  # the members stay small adapter bundles
+    dev = load_dataset(sample_dir / "2018-E-c-En-dev.txt", preset="semeval2018-ec")
+    ensemble = EmotionClassifier.load(run / "model")
+    folds = [EmotionClassifier.load(run / "folds" / f"fold-{i}" / "model") for i in range(2)]
+    expected = np.mean([f.predict_proba(dev.texts[:20]) for f in folds], axis=0)
+    np.testing.assert_allclose(ensemble.predict_proba(dev.texts[:20]), expected, atol=1e-5)
