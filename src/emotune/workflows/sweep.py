@@ -49,6 +49,7 @@ class SweepResult:
 
 def _study(cfg: SweepConfig, run_dir: Path, direction: Literal["maximize", "minimize"]) -> Any:
     import optuna
+    from sqlalchemy.exc import IntegrityError, OperationalError  # optuna's database layer
 
     storage = cfg.storage or f"sqlite:///{(run_dir / 'study.db').resolve()}"
     startup = cfg.startup_trials
@@ -56,8 +57,6 @@ def _study(cfg: SweepConfig, run_dir: Path, direction: Literal["maximize", "mini
                else optuna.samplers.RandomSampler(seed=cfg.seed))  # fmt: skip
     pruner = (optuna.pruners.MedianPruner(n_startup_trials=startup, n_warmup_steps=0) if cfg.pruner == "median"
               else optuna.pruners.NopPruner())  # fmt: skip
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
     for attempt in range(5):
         try:
             return optuna.create_study(storage=storage, study_name=cfg.study, sampler=sampler, pruner=pruner,
