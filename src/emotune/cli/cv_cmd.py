@@ -23,6 +23,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cv", help="k-fold cross-validation; saves the fold ensemble to RUN/model")
-    add_run_arguments(parser)
+    add_run_arguments(parser, resume="reuse the folds a previous run finished; continue an unfinished one")
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="number of folds (default 5)")
     parser.set_defaults(handler=_run)

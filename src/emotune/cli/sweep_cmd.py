@@ -20,7 +20,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sweep", help="search hyperparameters with Optuna; writes RUN/best.yaml")
-    add_run_arguments(parser)
+    add_run_arguments(parser, resume=None)  # rerun with the same storage: the study continues
     parser.add_argument("--space", metavar="FILE", help="search-space YAML (default: the model kind's built-in space)")
     parser.add_argument("--storage", metavar="URL", help="Optuna storage shared by workers (default RUN/study.db)")
     parser.add_argument("--study", metavar="NAME", help="study name inside the storage (default emotune)")

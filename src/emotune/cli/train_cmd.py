@@ -8,16 +8,19 @@ from typing import Any
 
 from emotune.config import RunConfig, load_config
 
+RESUME_HELP = "continue from the last checkpoint in RUN (encoders)"
 
-def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options every training-like command shares (train, baseline, and later cv / sweep)."""
+
+def add_run_arguments(parser: argparse.ArgumentParser, resume: str | None = RESUME_HELP) -> None:
+    """The options every training-like command shares (train, baseline, cv, sweep); ``resume=None``: no --resume."""
     parser.add_argument("--config", metavar="FILE", help="YAML config; command-line values override it")
     parser.add_argument("--preset", help="dataset preset (see `emotune data presets`)")
     parser.add_argument("--data-dir", metavar="DIR", help="folder holding the preset's train (and dev) files")
     parser.add_argument("--train", metavar="FILE", help="training file (instead of --data-dir)")
     parser.add_argument("--dev", metavar="FILE", help="dev file for calibration and model selection")
     parser.add_argument("--output", metavar="RUN", required=True, help="run folder; the bundle goes to RUN/model")
-    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in RUN (encoders)")
+    if resume is not None:
+        parser.add_argument("--resume", action="store_true", help=resume)
     parser.add_argument("overrides", nargs="*", metavar="key=value",
                         help="config overrides, e.g. model=tfidf seed=1 thresholds.objective=jaccard")  # fmt: skip
 
@@ -27,7 +30,7 @@ def config_from_args(args: argparse.Namespace, extra: list[str] | None = None) -
     for option, key in (("preset", "preset"), ("data_dir", "data_dir"), ("train", "train"), ("dev", "dev")):
         if getattr(args, option) is not None:
             flags.setdefault("data", {})[key] = getattr(args, option)
-    if args.resume:
+    if getattr(args, "resume", False):
         flags["train"] = {"resume": True}
     return load_config(args.config, [*args.overrides, *(extra or [])], flags)
 
