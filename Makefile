@@ -46,7 +46,7 @@ bench-encoder: setup   # about an hour on 2 cores
 	$(PY) benchmarks/encoder.py --only semeval goemotions ablation
 
 bench-ensembles: setup   # about an hour: 5-fold MiniLM CV, then the TF-IDF + MiniLM blend (needs bench + bench-encoder runs)
-	$(PY) benchmarks/ensembles.py --only semeval-cv5 semeval-blend
+	$(PY) benchmarks/ensembles.py --only semeval-cv5 semeval-blend semeval-blend-oof
 	$(PY) benchmarks/sweep.py
 
 clean:

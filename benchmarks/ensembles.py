@@ -2,6 +2,8 @@
 
     python benchmarks/ensembles.py --only semeval-cv5      # MiniLM recipe, 5 folds of train, 3 epochs each
     python benchmarks/ensembles.py --only semeval-blend    # TF-IDF baseline + MiniLM bundles, weights on dev
+    python benchmarks/ensembles.py --only semeval-blend-oof  # TF-IDF 5-fold CV + the MiniLM one, weights on
+                                                             # out-of-fold probabilities, scored on dev
 
 ``semeval-cv5`` calls ``emotune cv`` with ``configs/minilm_semeval.yaml`` (at most 3 epochs per fold to fit a
 session on 2 cores): per-fold macro-F1 on the held-out fold, thresholds from the out-of-fold probabilities,
@@ -64,12 +66,30 @@ def semeval_blend(out_root: Path, reuse: bool) -> dict[str, object]:
     args = ["blend", "--models", *BLEND_MEMBERS, "--data", str(SEMEVAL / "2018-E-c-En-dev.txt"), "--output", str(out)]
     wall = round(run_cli(args), 1)
     metrics = json.loads((out / "emotune.json").read_text())["metrics"]
-    return {"name": "semeval-blend", "wall_seconds": wall, "weights": metrics["weights"], "dev": metrics["dev"],
-            "dev_two_fold": metrics["dev_two_fold"], "members_dev": metrics["members_dev"],
-            "command": "emotune " + " ".join(args)}  # fmt: skip
+    return {"name": "semeval-blend", "wall_seconds": wall, **metrics, "command": "emotune " + " ".join(args)}
 
 
-RUNS = {"semeval-cv5": semeval_cv5, "semeval-blend": semeval_blend}
+def semeval_blend_oof(out_root: Path, reuse: bool) -> dict[str, object]:
+    """TF-IDF cross-validated on the same 5 folds as semeval-cv5, blended with it on out-of-fold probabilities."""
+    minilm = out_root / "semeval-cv5"
+    if not (minilm / "oof_probabilities.csv").is_file():
+        sys.exit(f"missing {minilm}: run --only semeval-cv5 first")
+    tfidf = out_root / "semeval-cv5-tfidf"
+    cv_args = ["cv", "--preset", "semeval2018-ec", "--data-dir", str(SEMEVAL), "--output", str(tfidf), "--folds", "5",
+               "model=tfidf"]  # fmt: skip
+    cv_wall = None if reuse and (tfidf / "metrics.json").is_file() else round(run_cli(cv_args), 1)
+    out = out_root / "semeval-blend-oof"
+    args = ["blend", "--models", str(tfidf / "model"), str(minilm / "model"), "--oof", "--data",
+            str(SEMEVAL / "2018-E-c-En-dev.txt"), "--output", str(out)]  # fmt: skip
+    wall = round(run_cli(args), 1)
+    metrics = json.loads((out / "emotune.json").read_text())["metrics"]
+    tfidf_cv = json.loads((tfidf / "metrics.json").read_text())
+    return {"name": "semeval-blend-oof", "tfidf_cv_wall_seconds": cv_wall, "blend_wall_seconds": wall,
+            "tfidf_folds_summary": tfidf_cv["folds_summary"], "tfidf_dev_ensemble": tfidf_cv["dev"]["ensemble"],
+            **metrics, "commands": ["emotune " + " ".join(cv_args), "emotune " + " ".join(args)]}  # fmt: skip
+
+
+RUNS = {"semeval-cv5": semeval_cv5, "semeval-blend": semeval_blend, "semeval-blend-oof": semeval_blend_oof}
 
 
 def main() -> None:

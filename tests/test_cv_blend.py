@@ -149,8 +149,8 @@ def test_blend_tunes_weights_on_dev_and_saves_one_bundle(trained_bundle: Path, w
     weights = list(report["weights"].values())
     assert sum(weights) == pytest.approx(1) and len(weights) == 2
     # the chosen weights are at least as good on dev as either member alone (both are on the grid)
-    assert report["dev_macro_f1"] >= max(report["members_dev_macro_f1"]) - 1e-9
-    assert 0 <= report["dev_two_fold_macro_f1"] <= 1
+    assert report["macro_f1"] >= max(report["members_macro_f1"]) - 1e-9
+    assert 0 <= report["two_fold_macro_f1"] <= 1 and report["tuned_on"] == str(dev_file)
 
     dev = load_dataset(dev_file, preset="semeval2018-ec")
     members = [EmotionClassifier.load(b).predict_proba(dev.texts) for b in (trained_bundle, word_only_bundle)]
@@ -158,7 +158,7 @@ def test_blend_tunes_weights_on_dev_and_saves_one_bundle(trained_bundle: Path, w
     np.testing.assert_allclose(blend.predict_proba(dev.texts), weights[0] * members[0] + weights[1] * members[1],
                                atol=1e-5)  # fmt: skip
     evaluated = cli("evaluate", "--model", out, "--data", dev_file, "--json")
-    assert json.loads(evaluated.out)["macro_f1"] == pytest.approx(report["dev_macro_f1"])
+    assert json.loads(evaluated.out)["macro_f1"] == pytest.approx(report["macro_f1"])
 
 
 def test_blend_with_fixed_weights(trained_bundle: Path, word_only_bundle: Path, sample_dir: Path, cli,
@@ -169,10 +169,41 @@ def test_blend_with_fixed_weights(trained_bundle: Path, word_only_bundle: Path, 
     assert list(json.loads(result.out)["weights"].values()) == [0.75, 0.25]
 
 
+def test_blend_on_out_of_fold_probabilities_leaves_dev_for_a_clean_score(cv_run: Path, sample_dir: Path, cli,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    other = tmp_path / "cv-words"
+    assert cli("-q", "cv", *SEMEVAL, "--data-dir", sample_dir, "--output", other, "--folds", "3", "model=tfidf",
+               "model.tfidf.char_ngrams=[1,1]", "model.tfidf.max_features=300").code == 0  # fmt: skip
+    dev_file = sample_dir / "2018-E-c-En-dev.txt"
+    out = tmp_path / "blend"
+    result = cli("-q", "blend", "--models", cv_run / "model", other / "model", "--oof", "--data", dev_file,
+                 "--output", out)  # fmt: skip
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["tuned_on"] == "out-of-fold probabilities"
+    metrics = json.loads((out / "emotune.json").read_text())["metrics"]
+    assert metrics["tuning_rows"] == 400  # every train row, out of fold
+    # the blend's dev score uses weights and thresholds from the out-of-fold rows only: evaluate agrees
+    evaluated = cli("evaluate", "--model", out, "--data", dev_file, "--json")
+    assert json.loads(evaluated.out)["macro_f1"] == pytest.approx(report["dev_macro_f1"])
+    assert len(report["dev_members_macro_f1"]) == 2
+
+    not_cv = cli("blend", "--models", cv_run / "folds" / "fold-0" / "model", other / "model", "--oof",
+                 "--output", tmp_path / "b")  # fmt: skip
+    assert not_cv.code == 2 and "oof_probabilities.csv: not found" in not_cv.err
+    shifted = tmp_path / "cv-seed"
+    assert cli("-q", "cv", *SEMEVAL, "--data-dir", sample_dir, "--output", shifted, "--folds", "3", "model=tfidf",
+               "seed=7").code == 0  # fmt: skip
+    mismatch = cli("blend", "--models", cv_run / "model", shifted / "model", "--oof", "--output", tmp_path / "b")
+    assert mismatch.code == 2 and "folds differ" in mismatch.err
+
+
 def test_blend_and_ensemble_errors(trained_bundle: Path, sample_dir: Path, cli, tmp_path: Path) -> None:
     dev_file = sample_dir / "2018-E-c-En-dev.txt"
     one = cli("blend", "--models", trained_bundle, "--data", dev_file, "--output", tmp_path / "b")
     assert one.code == 2 and "at least two bundles" in one.err
+    nothing = cli("blend", "--models", trained_bundle, trained_bundle, "--output", tmp_path / "b")
+    assert nothing.code == 2 and "--data DEV" in nothing.err
     counts = cli("blend", "--models", trained_bundle, trained_bundle, "--weights", "1", "--data", dev_file,
                  "--output", tmp_path / "b")  # fmt: skip
     assert counts.code == 2 and "--weights: 1 numbers for 2 bundles" in counts.err

@@ -1,10 +1,11 @@
 """``emotune blend``: one bundle that averages several (e.g. TF-IDF baseline + fine-tuned encoder).
 
-The weights are chosen on a labelled dev file: every point of a simplex grid (step 0.05) is scored with
-thresholds calibrated on the blended probabilities, and the best objective wins (ties: the most even
-weights). That score is optimistic, since weights and thresholds were both tuned on the file, so the
-metrics also hold a held-out estimate: weights and thresholds chosen on one half of the file, scored on the
-other, both ways, averaged.
+The weights are chosen on a labelled dev file, or (``--oof``) on the out-of-fold probabilities of
+``emotune cv`` runs over the same folds, which leaves the dev file for a clean score. Every point of a
+simplex grid (step 0.05) is scored with thresholds calibrated on the blended probabilities, and the best
+objective wins (ties: the most even weights). That score is optimistic, since weights and thresholds were
+both tuned on those rows, so the metrics also hold a held-out estimate: weights and thresholds chosen on
+one half, scored on the other, both ways, averaged.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
+from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_like
 from emotune.data.splits import kfold
 from emotune.errors import DataError
-from emotune.evaluation.metrics import compute_metrics, per_label_report
+from emotune.evaluation.metrics import compute_metrics
 from emotune.models.ensemble import EnsembleModel, ensemble_config
 from emotune.workflows.predict import predict_proba_batched
 
@@ -55,7 +58,7 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
     return best[1], best[2]
 
 
-def _held_out(members: np.ndarray, dev: Any, thresholds: dict[str, Any]) -> dict[str, float]:
+def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
     """Weights and thresholds fit on one half of dev, scored on the other half, both ways, averaged."""
     scores = []
     for fit_idx, score_idx in kfold(dev, k=2, seed=0):
@@ -65,14 +68,7 @@ def _held_out(members: np.ndarray, dev: Any, thresholds: dict[str, Any]) -> dict
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 
 
-def run(bundles: Sequence[str | Path], data: str | Path, output: str | Path, preset: str | None = None,
-        weights: Sequence[float] | None = None) -> tuple[Path, dict[str, Any]]:  # fmt: skip
-    """Blend ``bundles`` with weights tuned on the labelled file ``data`` (or the given ``weights``)."""
-    if len(bundles) < 2:
-        raise DataError("blend needs at least two bundles (--models A B ...)")
-    if weights is not None and len(weights) != len(bundles):
-        raise DataError(f"--weights: {len(weights)} numbers for {len(bundles)} bundles; give one per bundle")
-    clfs = [EmotionClassifier.load(b) for b in bundles]
+def _check_members(bundles: Sequence[str | Path], clfs: list[EmotionClassifier]) -> None:
     first = clfs[0]
     for path, clf in zip(bundles[1:], clfs[1:], strict=True):
         if clf.schema_.names != first.schema_.names or clf.schema_.task != first.schema_.task:
@@ -81,35 +77,88 @@ def run(bundles: Sequence[str | Path], data: str | Path, output: str | Path, pre
                             "blend models of one task")  # fmt: skip
         if clf.config.dialogue != first.config.dialogue:
             raise DataError(f"{path}: dialogue settings differ from {bundles[0]}'s; blend models of one task")
+
+
+def _from_file(
+    clfs: list[EmotionClassifier], data: str | Path, preset: str | None
+) -> tuple[EmotionDataset, np.ndarray]:
+    """The labelled file as the first bundle reads it, and every member's probabilities on it."""
+    first = clfs[0]
     preset = preset or first.config.data.preset
-    dev = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
-    dev = dialogue_view(dev, first.config.dialogue)
-    members = np.stack([predict_proba_batched(clf, dev.texts) for clf in clfs])
-    thresholds = first.calibrator_.to_dict()
+    dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
+    dataset = dialogue_view(dataset, first.config.dialogue)
+    return dataset, np.stack([predict_proba_batched(clf, dataset.texts) for clf in clfs])
+
+
+def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[EmotionDataset, np.ndarray]:
+    """The out-of-fold probabilities of ``emotune cv`` runs (``RUN/oof_probabilities.csv`` beside each RUN/model)."""
+    frames = []
+    for bundle in bundles:
+        path = Path(bundle).parent / "oof_probabilities.csv"
+        if not path.is_file():
+            raise DataError(f"{path}: not found; --oof needs bundles made by `emotune cv` (RUN/model)")
+        frames.append(pd.read_csv(path, keep_default_na=False))
+    for bundle, frame in zip(bundles[1:], frames[1:], strict=True):
+        if frame["text"].tolist() != frames[0]["text"].tolist() or frame["fold"].tolist() != frames[0]["fold"].tolist():
+            raise DataError(f"{bundle}: its cross-validation folds differ from {bundles[0]}'s; run `emotune cv` on "
+                            "the same data with the same seed and --folds")  # fmt: skip
+    y = frames[0][[f"true_{n}" for n in schema.names]].to_numpy(dtype=np.int8)
+    members = np.stack([f[[f"prob_{n}" for n in schema.names]].to_numpy(dtype=np.float32) for f in frames])
+    return EmotionDataset(frames[0]["text"].astype(str).tolist(), y, schema, source="out-of-fold"), members
+
+
+def _scores(members: np.ndarray, w: np.ndarray, cal: ThresholdCalibrator, dataset: EmotionDataset) -> dict[str, float]:
+    return compute_metrics(dataset.y, cal.predict(np.tensordot(w, members, axes=1)), dataset.schema)
+
+
+def _alone(probs: np.ndarray, dataset: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
+    """One member's scores with thresholds tuned on ``dataset`` (as the blend's are)."""
+    cal = ThresholdCalibrator(thresholds["strategy"], thresholds["objective"], thresholds["default"])
+    return compute_metrics(dataset.y, cal.fit(probs, dataset.y, dataset.schema).predict(probs), dataset.schema)
+
+
+def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | None = None, preset: str | None = None,
+        weights: Sequence[float] | None = None, oof: bool = False) -> tuple[Path, dict[str, Any]]:  # fmt: skip
+    """Blend ``bundles`` into one bundle at ``output``.
+
+    Weights (unless given) and thresholds are tuned on the labelled file ``data``, or with ``oof`` on the
+    out-of-fold probabilities of the ``emotune cv`` runs the bundles come from; then ``data``, if given, is
+    a clean test of the blend.
+    """
+    if len(bundles) < 2:
+        raise DataError("blend needs at least two bundles (--models A B ...)")
+    if weights is not None and len(weights) != len(bundles):
+        raise DataError(f"--weights: {len(weights)} numbers for {len(bundles)} bundles; give one per bundle")
+    if data is None and not oof:
+        raise DataError("blend needs --data DEV (a labelled file to tune the weights on) or --oof")
+    clfs = [EmotionClassifier.load(b) for b in bundles]
+    _check_members(bundles, clfs)
+    schema, thresholds = clfs[0].schema_, clfs[0].calibrator_.to_dict()
+    tune, members = _from_oof(bundles, schema) if oof else _from_file(clfs, data, preset)  # type: ignore[arg-type]
     if weights is None:
-        w, cal = choose_weights(members, dev.y, first.schema_, thresholds)
+        w, cal = choose_weights(members, tune.y, schema, thresholds)
     else:
         w = np.asarray(weights, dtype=float) / float(np.sum(weights))
         cal = ThresholdCalibrator(thresholds["strategy"], thresholds["objective"], thresholds["default"])
-        cal.fit(np.tensordot(w, members, axes=1), dev.y, first.schema_)
-    blend = EmotionClassifier(config=ensemble_config(first.config))
-    blend.schema_, blend.calibrator_ = first.schema_, cal
-    blend.model_ = EnsembleModel(clfs, w.tolist())
-    each = []
-    for path, probs in zip(bundles, members, strict=True):
-        own = ThresholdCalibrator(thresholds["strategy"], thresholds["objective"], thresholds["default"])
-        pred = own.fit(probs, dev.y, first.schema_).predict(probs)
-        each.append({"bundle": str(path), **compute_metrics(dev.y, pred, first.schema_),
-                     "two_fold": _held_out(probs[None], dev, thresholds)})  # fmt: skip
-    predicted = cal.predict(np.tensordot(w, members, axes=1))
-    metrics = {
+        cal.fit(np.tensordot(w, members, axes=1), tune.y, schema)
+    metrics: dict[str, Any] = {
         "weights": {str(b): float(x) for b, x in zip(bundles, w, strict=True)},
-        "dev_file": str(data),
-        "dev_rows": len(dev),
-        "dev": compute_metrics(dev.y, predicted, first.schema_),
-        "per_label": per_label_report(dev.y, predicted, first.schema_),
-        "members_dev": each,
+        "tuned_on": "out-of-fold probabilities" if oof else str(data),
+        "tuning_rows": len(tune),
+        "scores": _scores(members, w, cal, tune),  # on the rows the weights and thresholds were tuned on
+        "members": [
+            {"bundle": str(b), "scores": _alone(p, tune, thresholds), "two_fold": _held_out(p[None], tune, thresholds)}
+            for b, p in zip(bundles, members, strict=True)
+        ],
     }
     if weights is None:
-        metrics["dev_two_fold"] = _held_out(members, dev, thresholds)
+        metrics["two_fold"] = _held_out(members, tune, thresholds)
+    if oof and data is not None:  # nothing was tuned on this file: a clean score
+        dev, dev_members = _from_file(clfs, data, preset)
+        metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev),
+                          "members": [compute_metrics(dev.y, clf.calibrator_.predict(p), schema)
+                                      for clf, p in zip(clfs, dev_members, strict=True)]}  # fmt: skip
+    blend = EmotionClassifier(config=ensemble_config(clfs[0].config))
+    blend.schema_, blend.calibrator_ = schema, cal
+    blend.model_ = EnsembleModel(clfs, w.tolist())
     return blend.save(output, metrics), metrics
