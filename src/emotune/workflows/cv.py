@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ from emotune.models.base import check_runtime
 from emotune.models.ensemble import EnsembleModel, ensemble_config
 from emotune.training.distributed import world_size
 from emotune.workflows.logs import log_to_file
+from emotune.workflows.train import remove_checkpoints
 
 log = logging.getLogger("emotune")
 OOF_FILE = "oof.csv"
@@ -91,8 +91,7 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
     clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
     _write_oof(oof, index, rows.texts, rows.y, clf.dev_proba_, clf.schema_)
-    if (fold_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
-        shutil.rmtree(fold_dir / "checkpoints")
+    remove_checkpoints(fold_dir, cfg)
     return Fold(index, clf, list(rows.texts), rows.y, clf.dev_proba_, seconds)
 
 

@@ -39,6 +39,12 @@ def _write_dev_probabilities(path: Path, texts: list[str], probs: np.ndarray, na
         frame.to_csv(tmp, index=False, float_format="%.7g")
 
 
+def remove_checkpoints(run_dir: Path, cfg: RunConfig) -> None:
+    """Once the bundle is written, checkpoints only served ``--resume``: drop them unless asked to keep them."""
+    if (run_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
+        shutil.rmtree(run_dir / "checkpoints")
+
+
 @dataclass
 class TrainResult:
     """What a training run produced. ``metrics`` is the content of ``RUN/metrics.json``."""
@@ -99,8 +105,7 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
         bundle = clf.save(run_dir / "model", metrics)
         _write_dev_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
         write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-        if (run_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
-            shutil.rmtree(run_dir / "checkpoints")  # the bundle is written; checkpoints only served --resume
+        remove_checkpoints(run_dir, cfg)
         log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
                  cfg.thresholds.default, bundle)  # fmt: skip
