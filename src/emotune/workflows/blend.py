@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
@@ -28,6 +27,7 @@ from emotune.data.splits import kfold
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
 from emotune.models.ensemble import EnsembleModel, ensemble_config
+from emotune.workflows.cv import read_oof
 from emotune.workflows.predict import predict_proba_batched
 
 STEP = 0.05
@@ -97,19 +97,18 @@ def _from_file(
 
 def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[EmotionDataset, np.ndarray]:
     """The out-of-fold probabilities of ``emotune cv`` runs (``RUN/oof_probabilities.csv`` beside each RUN/model)."""
-    frames = []
+    read = []
     for bundle in bundles:
         path = Path(bundle).parent / "oof_probabilities.csv"
         if not path.is_file():
             raise DataError(f"{path}: not found; --oof needs bundles made by `emotune cv` (RUN/model)")
-        frames.append(pd.read_csv(path, keep_default_na=False))
-    for bundle, frame in zip(bundles[1:], frames[1:], strict=True):
-        if frame["text"].tolist() != frames[0]["text"].tolist() or frame["fold"].tolist() != frames[0]["fold"].tolist():
+        read.append(read_oof(path, schema))
+    folds, texts, y, _ = read[0]
+    for bundle, (other_folds, other_texts, _, _) in zip(bundles[1:], read[1:], strict=True):
+        if other_texts != texts or not np.array_equal(other_folds, folds):
             raise DataError(f"{bundle}: its cross-validation folds differ from {bundles[0]}'s; run `emotune cv` on "
                             "the same data with the same seed and --folds")  # fmt: skip
-    y = frames[0][[f"true_{n}" for n in schema.names]].to_numpy(dtype=np.int8)
-    members = np.stack([f[[f"prob_{n}" for n in schema.names]].to_numpy(dtype=np.float32) for f in frames])
-    return EmotionDataset(frames[0]["text"].astype(str).tolist(), y, schema, source="out-of-fold"), members
+    return EmotionDataset(texts, y, schema, source="out-of-fold"), np.stack([probs for *_, probs in read])
 
 
 def _scores(members: np.ndarray, w: np.ndarray, cal: ThresholdCalibrator, dataset: EmotionDataset) -> dict[str, float]:

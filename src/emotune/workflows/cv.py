@@ -63,7 +63,8 @@ class Fold:
     seconds: float
 
 
-def _write_oof(path: Path, fold: int, texts: list[str], y: np.ndarray, probs: np.ndarray, schema: LabelSchema) -> None:
+def _write_oof(path: Path, fold: int | np.ndarray, texts: list[str], y: np.ndarray, probs: np.ndarray,
+               schema: LabelSchema) -> None:  # fmt: skip
     frame = pd.concat([pd.DataFrame({"fold": fold, "text": texts}),
                        pd.DataFrame(y.astype(np.int8), columns=[f"true_{n}" for n in schema.names]),
                        pd.DataFrame(probs, columns=[f"prob_{n}" for n in schema.names])], axis=1)  # fmt: skip
@@ -71,10 +72,12 @@ def _write_oof(path: Path, fold: int, texts: list[str], y: np.ndarray, probs: np
         frame.to_csv(tmp, index=False, float_format="%.7g")
 
 
-def _read_oof(path: Path, schema: LabelSchema) -> tuple[list[str], np.ndarray, np.ndarray]:
+def read_oof(path: Path, schema: LabelSchema) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """``(fold, texts, y, probs)`` of an out-of-fold file (a fold's ``oof.csv`` or ``RUN/oof_probabilities.csv``)."""
     frame = pd.read_csv(path, keep_default_na=False)
     y = frame[[f"true_{n}" for n in schema.names]].to_numpy(dtype=np.int8)
-    return frame["text"].astype(str).tolist(), y, frame[[f"prob_{n}" for n in schema.names]].to_numpy(np.float32)
+    probs = frame[[f"prob_{n}" for n in schema.names]].to_numpy(np.float32)
+    return frame["fold"].to_numpy(), frame["text"].astype(str).tolist(), y, probs
 
 
 def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: EmotionDataset, fold_dir: Path) -> Fold:
@@ -83,7 +86,8 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     if cfg.train.resume and (bundle / "emotune.json").is_file() and oof.is_file():
         clf = EmotionClassifier.load(bundle)
         log.info("fold-%d: finished in an earlier run, reusing %s", index, bundle)
-        return Fold(index, clf, *_read_oof(oof, clf.schema_), seconds=float(clf.metrics_.get("train_seconds", 0)))
+        _, texts, y, probs = read_oof(oof, clf.schema_)
+        return Fold(index, clf, texts, y, probs, seconds=float(clf.metrics_.get("train_seconds", 0)))
     fold_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir)
@@ -141,15 +145,15 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
             reasons = "; ".join(f"fold-{i}: {msg}" for i, msg in failed.items())
             raise FoldsFailed(f"{run_dir}: {len(failed)} of {folds} folds failed ({reasons}); fix the cause and "
                               f"rerun with --resume, the {len(done)} finished folds are kept")  # fmt: skip
-        frames = [pd.read_csv(run_dir / "folds" / f"fold-{f.index}" / OOF_FILE, keep_default_na=False) for f in done]
-        with atomic_path(run_dir / "oof_probabilities.csv") as tmp:
-            pd.concat(frames).to_csv(tmp, index=False, float_format="%.7g")
+        _write_oof(run_dir / "oof_probabilities.csv", np.concatenate([np.full(len(f.y), f.index) for f in done]),
+                   [t for f in done for t in f.texts], np.concatenate([f.y for f in done]),
+                   np.concatenate([f.probs for f in done]), schema)  # fmt: skip
         metrics, calibrator = _score(cfg, done, schema)
         ensemble = EmotionClassifier(config=ensemble_config(cfg))
         ensemble.schema_, ensemble.calibrator_ = schema, calibrator
         ensemble.model_ = EnsembleModel([f.clf for f in done])
         if dev is not None:
-            metrics["dev"] = _dev_scores(ensemble, done, dev)
+            metrics["dev"] = _dev_scores(ensemble, dev)
         bundle = ensemble.save(run_dir / "model", metrics)
         write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
         log.info("out-of-fold macro-F1 %.4f; folds %.4f +- %.4f%s; bundle: %s", metrics["oof"]["macro_f1"],
@@ -182,7 +186,7 @@ def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema) -> tuple[dict[
     }, calibrator
 
 
-def _dev_scores(ensemble: EmotionClassifier, done: list[Fold], dev: EmotionDataset) -> dict[str, Any]:
+def _dev_scores(ensemble: EmotionClassifier, dev: EmotionDataset) -> dict[str, Any]:
     """The ensemble and each fold model on the dev file, all with the out-of-fold thresholds."""
     from emotune.data.dialogue import dialogue_view
 
@@ -190,11 +194,11 @@ def _dev_scores(ensemble: EmotionClassifier, done: list[Fold], dev: EmotionDatas
     model = ensemble.model_
     assert isinstance(model, EnsembleModel)
     members = model.member_probabilities(dev.texts)
-    probs = np.tensordot(model.weights, members, axes=1)
     schema, cal = ensemble.schema_, ensemble.calibrator_
+    predicted = cal.predict(np.tensordot(model.weights, members, axes=1))
     return {
         "rows": len(dev),
-        "ensemble": compute_metrics(dev.y, cal.predict(probs), schema),
-        "ensemble_per_label": per_label_report(dev.y, cal.predict(probs), schema),
+        "ensemble": compute_metrics(dev.y, predicted, schema),
+        "ensemble_per_label": per_label_report(dev.y, predicted, schema),
         "fold_models": [compute_metrics(dev.y, cal.predict(p), schema) for p in members],
     }
