@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-slow test-gpu lint bench bench-encoder bench-ensembles clean
+.PHONY: setup demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: setup
 
 test: lint
 	$(VENV)/bin/pytest -q
+
+test-bf16: setup   # the whole suite with `precision: auto` = bf16 (emulated where the CPU lacks it)
+	EMOTUNE_TEST_PRECISION=bf16 $(VENV)/bin/pytest -q
 
 test-gpu: setup   # CUDA only: QLoRA 4-bit, bf16 (needs the [qlora] extra)
 	$(VENV)/bin/pytest -q -m gpu

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,15 @@ import pytest
 
 import emotune
 from emotune.cli import main
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``precision: auto`` resolves the same on every machine: fp32, or what ``EMOTUNE_TEST_PRECISION`` says
+    (``EMOTUNE_TEST_PRECISION=bf16 make test`` runs the whole suite in bf16, emulated where the CPU lacks it).
+    Set in the environment so that the worker processes of torchrun and sweep tests inherit it."""
+    from emotune.models.transformer.precision import AUTO_ENV
+
+    os.environ[AUTO_ENV] = os.environ.get("EMOTUNE_TEST_PRECISION", "fp32")
 
 
 @dataclass

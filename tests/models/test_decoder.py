@@ -16,7 +16,9 @@ from emotune.cli import main
 from emotune.errors import ConfigError
 
 DECODER_FAMILIES = ("llama", "qwen2", "gemma", "mistral", "phi3")
-FAST = ["epochs=1", "batch_size=16", "max_length=48", "train.eval_batch_size=64", "lr=2e-3"]
+# Reload and merge parity is checked at 1e-5, which holds in fp32 only: a bf16 model merged with its adapter
+# rounds differently (bf16 parity, at bf16's tolerance, is in test_precision.py).
+FAST = ["epochs=1", "batch_size=16", "max_length=48", "train.eval_batch_size=64", "lr=2e-3", "train.precision=fp32"]
 TEXTS = ["so happy today", "this is awful", "I am scared", "what a joy", "terrible news", "so afraid"] * 6
 LABELS = ["joy", "sadness", "fear", "joy", "sadness", "fear"] * 6
 
@@ -92,7 +94,8 @@ def test_every_adapter_method_trains_saves_and_reloads(
     method: str, tiny_decoder: Callable[[str], Path], tmp_path: Path
 ) -> None:
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_decoder("qwen2")), "peft": {"method": method},
-                                              "max_length": 32}, "train": {"epochs": 1, "batch_size": 8}})  # fmt: skip
+                                              "max_length": 32},
+                                    "train": {"epochs": 1, "batch_size": 8, "precision": "fp32"}})  # fmt: skip
     clf = EmotionClassifier(config=cfg).fit(TEXTS, LABELS)
     trainable = [n for n, p in clf.model_.module_.named_parameters() if p.requires_grad]  # type: ignore[attr-defined]
     marker = "ia3_l" if method == "ia3" else "lora_magnitude" if method == "dora" else "lora_A"

@@ -6,8 +6,10 @@ import torch
 from transformers import BertConfig, BertModel
 
 from emotune.config import ModelConfig
-from emotune.models.encoder import EncoderClassifier, freeze, param_groups, resolve_precision
+from emotune.errors import ConfigError
+from emotune.models.encoder import EncoderClassifier, freeze, param_groups
 from emotune.models.heads import init_bias, mlp_head, prevalence_bias
+from emotune.models.transformer.precision import AUTO_ENV, resolve_precision
 
 
 def _module(**options: object) -> EncoderClassifier:
@@ -63,9 +65,15 @@ def test_layerwise_lr_decay() -> None:
     assert sum(len(g["params"]) for g in groups) == len(named)
 
 
-def test_precision_resolution() -> None:
+def test_precision_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_precision("fp32") == "fp32"
+    monkeypatch.delenv(AUTO_ENV)
     assert resolve_precision("auto") in ("fp32", "bf16", "fp16")
+    monkeypatch.setenv(AUTO_ENV, "bf16")
+    assert resolve_precision("auto") == "bf16"  # pinned: the same on every machine
+    monkeypatch.setenv(AUTO_ENV, "fp64")
+    with pytest.raises(ConfigError, match=AUTO_ENV):
+        resolve_precision("auto")
     if not torch.cuda.is_available():
         with pytest.raises(Exception, match="fp16 needs a CUDA GPU"):
             resolve_precision("fp16")

@@ -41,6 +41,7 @@ from emotune.models.adapters import (
 from emotune.models.base import DevSet, register_model
 from emotune.models.families import MODEL_ALIASES, resolve_model_path
 from emotune.models.heads import HEADS, init_bias, prevalence_bias
+from emotune.models.transformer.precision import autocast, resolve_precision
 from emotune.training.distributed import world_size
 from emotune.training.trainer import (
     OPTIMIZERS,
@@ -130,26 +131,6 @@ def param_groups(
         key = (lr * decay**depth, 0.0 if no_decay else weight_decay)
         groups.setdefault(key, []).append(param)
     return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
-
-
-def cpu_supports_bf16() -> bool:
-    """True on CPUs with native bf16 instructions (AVX-512 BF16 or AMX); elsewhere bf16 is emulated and slow."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def resolve_precision(requested: str) -> str:
-    """``auto``: bf16 where the hardware runs it natively (CUDA with bf16, or such a CPU), else fp32."""
-    if requested != "auto":
-        if requested == "fp16" and not torch.cuda.is_available():
-            raise ConfigError("config", ["train.precision: fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU"])
-        return requested
-    if torch.cuda.is_available():
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "bf16" if cpu_supports_bf16() else "fp32"
 
 
 class EncoderModel:
@@ -373,8 +354,7 @@ class EncoderModel:
         order = np.argsort([len(t) for t in texts], kind="stable")
         logits = np.zeros((len(texts), self.schema_.n_labels), dtype=np.float32)
         device = next(self.module_.parameters()).device
-        autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.precision_ == "bf16")
-        with torch.inference_mode(), autocast:
+        with torch.inference_mode(), autocast(device, self.precision_):
             for start in range(0, len(texts), batch_size):
                 idx = order[start : start + batch_size]
                 batch = self.tokenizer_([texts[i] for i in idx], truncation=True, padding=True, return_tensors="pt",

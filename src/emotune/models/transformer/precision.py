@@ -1,0 +1,55 @@
+"""Which floating-point precision a transformer trains and predicts in.
+
+``precision: auto`` means bf16 where the hardware runs it natively (a CUDA GPU with bf16, or a CPU with
+AVX-512 BF16 / AMX), fp16 on older GPUs, else fp32. Results then depend on the machine; set
+``EMOTUNE_AUTO_PRECISION=fp32`` (or ``bf16``) to make ``auto`` the same everywhere, as the test suite does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import torch
+
+from emotune.errors import ConfigError
+
+AUTO_ENV = "EMOTUNE_AUTO_PRECISION"
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+def cpu_supports_bf16() -> bool:
+    """True on CPUs with native bf16 instructions (AVX-512 BF16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def native_precision() -> str:
+    """The fastest precision this machine runs natively."""
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "bf16" if cpu_supports_bf16() else "fp32"
+
+
+def resolve_precision(requested: str) -> str:
+    """``fp32`` / ``bf16`` / ``fp16`` for a requested ``train.precision`` (``auto``: see the module doc)."""
+    if requested == "auto":
+        forced = os.environ.get(AUTO_ENV, "").strip()
+        if forced and forced not in PRECISIONS:
+            raise ConfigError(AUTO_ENV, [f"{forced!r} is not a precision; use one of {', '.join(PRECISIONS)}"])
+        requested = forced or native_precision()
+    if requested == "fp16" and not torch.cuda.is_available():
+        raise ConfigError("config", ["train.precision: fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU"])
+    return requested
+
+
+def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[None]:
+    """Autocast to bf16 / fp16 on ``device`` when ``precision`` asks for it; a no-op for fp32."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device.type, dtype=dtype)
