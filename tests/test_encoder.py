@@ -87,9 +87,10 @@ def test_resume_continues_from_the_last_checkpoint(tiny_bert: Path, sample_dir: 
     assert any((run / "checkpoints").glob("checkpoint-*"))
     result = cli(*common, "epochs=2", "--resume")
     assert result.code == 0
-    assert "resuming from" in (run / "train.log").read_text()
+    log = (run / "train.log").read_text()
+    assert "resuming from" in log and log.count("fine-tuning") == 2  # the first run's log is kept, not rewritten
     epochs = [json.loads(line) for line in (run / "epochs.jsonl").read_text().splitlines()]
-    assert [e["epoch"] for e in epochs] == [2.0]  # epoch 1 was not redone
+    assert [e["epoch"] for e in epochs] == [1.0, 2.0]  # epoch 1 was kept and not redone
 
 
 def test_unreachable_hub_id_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

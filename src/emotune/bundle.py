@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
-from emotune.errors import DataError
+from emotune.errors import DataError, EmotuneError
 from emotune.io_utils import atomic_dir
 from emotune.models import load_model
 
@@ -70,7 +70,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
     if not manifest_file.is_file():
         hint = " (did you mean RUN/model?)" if (path / "model" / MANIFEST).is_file() else ""
         raise DataError(f"{path}: not an emotune model bundle, no {MANIFEST} inside{hint}")
-    manifest: dict[str, Any] = json.loads(manifest_file.read_text(encoding="utf-8"))
+    try:
+        manifest: dict[str, Any] = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{manifest_file}: damaged, not valid JSON ({str(exc)[:80]}); copy the bundle again or "
+                        "re-train it") from None  # fmt: skip
     if manifest.get("format_version", 0) > FORMAT_VERSION:
         raise DataError(f"{path}: bundle format {manifest['format_version']} is newer than this emotune; upgrade")
     return manifest
@@ -84,6 +88,13 @@ def load_bundle(path: Path) -> EmotionClassifier:
     clf = EmotionClassifier(config=RunConfig.model_validate(manifest["config"]))
     clf.schema_ = LabelSchema.from_dict(manifest["schema"])
     clf.calibrator_ = ThresholdCalibrator.from_dict(manifest["thresholds"])
-    clf.model_ = load_model(manifest["model_kind"], path)
+    try:
+        clf.model_ = load_model(manifest["model_kind"], path)
+    except EmotuneError:
+        raise
+    except Exception as exc:  # missing or truncated weights: torch, safetensors, joblib raise many types
+        detail = (str(exc).strip().splitlines() or [""])[0][:120]
+        raise DataError(f"{path}: cannot load the model files ({type(exc).__name__}: {detail}); the bundle is "
+                        "incomplete or damaged: copy it again or re-train it") from exc  # fmt: skip
     clf.metrics_ = manifest.get("metrics", {})
     return clf

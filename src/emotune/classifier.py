@@ -27,7 +27,7 @@ from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError
 from emotune.models import TextModel, build_model
-from emotune.models.base import check_runtime
+from emotune.validation import check
 
 log = logging.getLogger("emotune")
 
@@ -112,7 +112,7 @@ class EmotionClassifier:
     ) -> EmotionClassifier:
         """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
         of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training."""
-        check_runtime(self.config)
+        check(self.config)
         if dev is None:
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
             log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))
@@ -132,8 +132,7 @@ class EmotionClassifier:
             work_dir=Path(work_dir) if work_dir is not None else None,
         )
         self.dev_proba_ = self.model_.predict_proba(dev_texts)
-        cfg = self.config.thresholds
-        self.calibrator_ = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default)
+        self.calibrator_ = ThresholdCalibrator.from_config(self.config.thresholds)
         self.calibrator_.fit(self.dev_proba_, dev.y, self.schema_)
         return self
 

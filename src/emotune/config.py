@@ -382,6 +382,23 @@ def with_values(cfg: RunConfig, values: Mapping[str, Any], source: str = "config
     return build_config(merge(cfg.model_dump(mode="json"), tree), source)
 
 
+def data_overrides(overrides: Sequence[str], command: str) -> dict[str, Any]:
+    """``data.*`` overrides of commands that read a file with a bundle's settings (evaluate, predict), as a
+    mapping of dotted keys to values for :func:`with_values`."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip().startswith("data."):
+            problems.append(f"{item[:60]!r}: {command} takes only data.* overrides (how to read the file), "
+                            "e.g. data.id_column=id")  # fmt: skip
+            continue
+        values[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+    if problems:
+        raise ConfigError("command line", problems)
+    return values
+
+
 def load_config(
     path: str | Path | None,
     overrides: Sequence[str] = (),

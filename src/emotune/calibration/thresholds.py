@@ -5,6 +5,9 @@ Fit it on validation (or out-of-fold) probabilities, never on the data the model
 
 >>> import numpy as np
 >>> from emotune.data.labels import LabelSchema
+
+if TYPE_CHECKING:
+    from emotune.config import ThresholdConfig
 >>> schema = LabelSchema(("a", "b"), "multilabel")
 >>> probs = np.array([[0.9, 0.2], [0.3, 0.35], [0.8, 0.4], [0.1, 0.1]])
 >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
@@ -15,12 +18,15 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from emotune.data.labels import LabelSchema
+
+if TYPE_CHECKING:
+    from emotune.config import ThresholdConfig
 
 GRID = np.round(np.arange(0.02, 0.99, 0.01), 2)
 
@@ -153,6 +159,18 @@ class ThresholdCalibrator:
             "task": getattr(self, "task_", None),
             "thresholds": None if getattr(self, "thresholds_", None) is None else self.thresholds_.tolist(),  # type: ignore[union-attr]
         }
+
+    @classmethod
+    def from_config(cls, cfg: ThresholdConfig | Mapping[str, Any]) -> ThresholdCalibrator:
+        """An unfitted calibrator as ``cfg`` (a ``thresholds:`` config section, or a bundle's saved
+        thresholds) describes it."""
+        if isinstance(cfg, Mapping):
+            return cls(cfg["strategy"], cfg["objective"], cfg["default"])
+        return cls(cfg.strategy, cfg.objective, cfg.default)
+
+    def unfitted(self) -> ThresholdCalibrator:
+        """A new calibrator with the same settings, to fit on other probabilities."""
+        return ThresholdCalibrator(self.strategy, self.objective, self.default)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ThresholdCalibrator:

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from emotune.cli import (
     blend_cmd,
@@ -27,8 +28,26 @@ from emotune.errors import EmotuneError
 COMMANDS = (train_cmd, cv_cmd, sweep_cmd, evaluate_cmd, predict_cmd, blend_cmd, merge_cmd, data_cmd, config_cmd)
 
 
+MAX_ERROR = 399  # characters of an error line (without its newline); longer messages are cut
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one ``emotune: error:`` line (exit 2), like every other error, instead of the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("emotune").strip()
+        hint = f"emotune {command} --help" if command else "emotune --help"
+        self.exit(2, one_line(f"emotune: error: {command + ': ' if command else ''}{message} (see {hint})") + "\n")
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line of at most :data:`MAX_ERROR` characters."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= MAX_ERROR else flat[: MAX_ERROR - 1] + "…"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="emotune", description="Fine-tune and run emotion detection models on text.")
+    parser = OneLineParser(prog="emotune", description="Fine-tune and run emotion detection models on text.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -65,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EmotuneError as exc:
         if args.debug:
             raise
-        print(f"emotune: error: {exc}", file=sys.stderr)
+        print(one_line(f"emotune: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("emotune: interrupted", file=sys.stderr)
@@ -73,6 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"emotune: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)  # fmt: skip
+        print(one_line(f"emotune: unexpected error: {type(exc).__name__}: {exc}") + " (run with --debug for the "
+              "traceback)", file=sys.stderr)  # fmt: skip
         return 1

@@ -8,7 +8,9 @@ from emotune.config import load_config
 
 
 def _validate(args: argparse.Namespace) -> int:
-    load_config(args.file)
+    from emotune.validation import check
+
+    check(load_config(args.file), args.file, runtime=False)  # a config may be meant for another machine
     print(f"{args.file}: ok")
     return 0
 

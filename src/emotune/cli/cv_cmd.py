@@ -11,7 +11,7 @@ from emotune.cli.train_cmd import add_run_arguments, config_from_args
 def _run(args: argparse.Namespace) -> int:
     from emotune.workflows import cv
 
-    result = cv.run(config_from_args(args), args.output, folds=args.folds)
+    result = cv.run(config_from_args(args), args.output, folds=args.folds, overwrite=args.overwrite)
     summary = result.metrics["folds_summary"]["macro_f1"]
     report = {"bundle": str(result.bundle), "folds_macro_f1_mean": summary["mean"],
               "folds_macro_f1_std": summary["std"], "oof_macro_f1": result.metrics["oof"]["macro_f1"]}  # fmt: skip

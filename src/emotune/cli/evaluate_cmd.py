@@ -9,9 +9,11 @@ import pandas as pd
 
 
 def _run(args: argparse.Namespace) -> int:
+    from emotune.config import data_overrides
     from emotune.workflows import evaluate
 
-    result = evaluate.run(args.model, args.preset, args.data, progress=not args.json)
+    options = data_overrides(args.overrides, "evaluate")
+    result = evaluate.run(args.model, args.preset, args.data, progress=not args.json, data_options=options)
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
@@ -28,4 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--preset", help="how to read --data (default: the preset the bundle was trained with)")
     parser.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("overrides", nargs="*", metavar="data.key=value",
+                        help="how to read --data, as for train, e.g. data.id_column=id")  # fmt: skip
     parser.set_defaults(handler=_run)

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from emotune.errors import EmotuneError
 
+_DATA_OVERRIDE = re.compile(r"^data\.[A-Za-z_][\w.]*=")
+
+
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
 
 def _run(args: argparse.Namespace) -> int:
     from emotune.classifier import EmotionClassifier
+    from emotune.config import data_overrides
     from emotune.workflows import predict
 
+    options = data_overrides([t for t in args.texts if _DATA_OVERRIDE.match(t)], "predict")
+    args.texts = [t for t in args.texts if not _DATA_OVERRIDE.match(t)]
     if bool(args.input) != bool(args.output):
         raise EmotuneError("--input and --output go together: predict --model BUNDLE --input FILE --output FILE")
     if args.input and args.texts:
@@ -22,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
     clf = EmotionClassifier.load(args.model)
     if args.input:
         n = predict.predict_file(clf, args.input, args.output, args.text_column, args.batch_size,
-                                 progress=sys.stderr.isatty())  # fmt: skip
+                                 progress=sys.stderr.isatty(), data_options=options)  # fmt: skip
         print(f"emotune: wrote {n} predictions to {args.output}", file=sys.stderr)
         return 0
     for record in predict.predict_texts(clf, args.texts):
@@ -38,10 +55,11 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("predict", help="label texts with a bundle")
     parser.add_argument("--model", required=True, metavar="BUNDLE", help="bundle folder (RUN/model)")
-    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
+    parser.add_argument("texts", nargs="*", metavar="TEXT",
+                        help="texts to label; data.key=value arguments: how to read --input, as for train")  # fmt: skip
     parser.add_argument("--input", metavar="FILE", help=".txt (one text per line), CSV, TSV, JSONL or Parquet")
     parser.add_argument("--output", metavar="FILE", help="predictions as .csv or .jsonl")
-    parser.add_argument("--text-column", default="text", help="text column of --input (default: text)")
-    parser.add_argument("--batch-size", type=int, default=512, help="texts per batch (default: 512)")
+    parser.add_argument("--text-column", help="text column of --input (default: data.text_column, i.e. text)")
+    parser.add_argument("--batch-size", type=positive_int, default=512, help="texts per batch (default: 512)")
     parser.add_argument("--json", action="store_true", help="TEXT mode: one JSON object per line")
     parser.set_defaults(handler=_run)

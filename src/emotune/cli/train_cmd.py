@@ -21,6 +21,7 @@ def add_run_arguments(parser: argparse.ArgumentParser, resume: str | None = RESU
     parser.add_argument("--output", metavar="RUN", required=True, help="run folder; the bundle goes to RUN/model")
     if resume is not None:
         parser.add_argument("--resume", action="store_true", help=resume)
+        parser.add_argument("--overwrite", action="store_true", help="replace the run already in RUN")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
                         help="config overrides, e.g. model=tfidf seed=1 thresholds.objective=jaccard")  # fmt: skip
 
@@ -38,7 +39,7 @@ def config_from_args(args: argparse.Namespace, extra: list[str] | None = None) -
 def _run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     from emotune.workflows import train
 
-    result = train.run(config_from_args(args, extra), args.output)
+    result = train.run(config_from_args(args, extra), args.output, overwrite=args.overwrite)
     if not result.metrics:  # a worker process of a torchrun launch: rank 0 reports
         return 0
     print(json.dumps({"bundle": str(result.bundle), **result.metrics["dev"]}, indent=2))

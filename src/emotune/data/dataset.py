@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from emotune.data.labels import LabelSchema, TaskType
-from emotune.data.readers import Table
+from emotune.data.readers import Table, preview
 from emotune.errors import DataError
 
 log = logging.getLogger("emotune")
@@ -93,25 +93,35 @@ class TableSpec:
 
 
 class _Problems:
-    """Row-level problems, collected so that one message can name them all."""
+    """Row-level problems, collected so that one message can name them all (a few rows of each, and a count)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.found: dict[str, list[int]] = {}
+        self.described: dict[str, str] = {}
         self.fixes: dict[str, str] = {}
 
-    def add(self, kind: str, row: int, fix: str) -> None:
-        self.found.setdefault(kind, []).append(row)
-        self.fixes[kind] = fix
+    def add(self, kind: str, row: int, fix: str, key: str | None = None) -> None:
+        """Record ``kind`` at ``row``; problems with the same ``key`` (default: ``kind``) are reported together,
+        described by the first one (``value 'x' in label column 'id'`` stands for every bad value there)."""
+        key = key or kind
+        self.found.setdefault(key, []).append(row)
+        self.described.setdefault(key, kind)
+        self.fixes[key] = fix
 
     def bad_rows(self) -> set[int]:
         return {r for rows in self.found.values() for r in rows}
 
+    def counts(self) -> dict[str, int]:
+        return {self.described[key]: len(rows) for key, rows in self.found.items()}
+
     def raise_if_any(self) -> None:
         if not self.found:
             return
-        parts = [f"{kind} at {self.table.rows(rows)} ({self.fixes[kind]})" for kind, rows in self.found.items()]
-        raise DataError(f"{self.table.source}: " + "; ".join(parts))
+        parts = [f"{self.described[key]} at {self.table.rows(rows)} ({self.fixes[key]})"
+                 for key, rows in list(self.found.items())[:3]]  # fmt: skip
+        more = f"; and {len(self.found) - 3} more kinds of problem" if len(self.found) > 3 else ""
+        raise DataError(f"{self.table.source}: " + "; ".join(parts) + more)
 
 
 def _is_missing(value: Any) -> bool:
@@ -129,25 +139,41 @@ def _check_columns(table: Table, spec: TableSpec) -> None:
     missing = [c for c in wanted if c not in columns]
     if missing:
         raise DataError(
-            f"{table.source}: no column {', '.join(repr(c) for c in missing)} (columns: {', '.join(columns)}); "
+            f"{table.source}: no column {preview([repr(c) for c in missing], limit=3)} (columns: {preview(columns)}); "
             "set data.text_column / data.label_column(s) or pick the right --preset"
         )
 
 
+_ID_NAME = re.compile(r"^(id|.*[_ -]id)$", re.IGNORECASE)
+
+
+def is_id_column(name: str, values: Sequence[Any]) -> bool:
+    """``id``, ``ID``, ``tweet_id``, ... or a column of distinct values that are not all 0/1: an id, not a label."""
+    if _ID_NAME.match(name):
+        return True
+    distinct = {str(v).strip() for v in values}
+    return len(values) > 2 and len(distinct) == len(values) and not distinct <= {"0", "1", "0.0", "1.0"}
+
+
 def _guess_label_layout(table: Table, spec: TableSpec) -> TableSpec:
-    """Fill in ``label_column`` or ``label_columns`` when the spec names neither."""
+    """Fill in ``label_column`` or ``label_columns`` (and an unnamed id column) when the spec names neither."""
     if spec.label_columns or spec.label_column:
         return spec
     columns = [str(c) for c in table.frame.columns]
     for name in ("labels", "label", "emotions", "emotion"):
         if name in columns:
             return replace(spec, label_column=name)
-    # Otherwise every remaining column is a 0/1 label column; a non-0/1 value is then reported, not skipped.
+    # Otherwise every remaining column but an id is a 0/1 label column; a non-0/1 value is then reported.
     others = [c for c in columns if c not in (spec.text_column, spec.id_column, spec.group_column)]
+    ids = [c for c in others if is_id_column(c, table.frame[c].tolist())]
+    if ids:
+        log.info("%s: column %s holds ids, not labels", table.source, ", ".join(map(repr, ids)))
+        others = [c for c in others if c not in ids]
+        spec = replace(spec, id_column=spec.id_column or ids[0])
     if others:
         return replace(spec, label_columns=others)
     raise DataError(
-        f"{table.source}: no label column found (columns: {', '.join(columns)}); "
+        f"{table.source}: no label column found (columns: {preview(columns)}); "
         "set data.label_column or data.label_columns"
     )
 
@@ -171,7 +197,9 @@ def _labels_from_columns(table: Table, spec: TableSpec, problems: _Problems) -> 
                 continue
             parsed = _binary_value(value)
             if parsed is None:
-                problems.add(f"value {value!r} in label column {column!r}", row, "label columns may hold only 0 or 1")
+                shown = preview([value], width=30)
+                problems.add(f"value {shown!r} in label column {column!r}", row, "label columns may hold only 0 or 1",
+                             key=f"value in {column}")  # fmt: skip
             else:
                 y[row, j] = parsed
     return y, names
@@ -216,9 +244,10 @@ def _labels_from_column(table: Table, spec: TableSpec, problems: _Problems) -> t
             bad = [t for t in cell if not _INT.match(t) or not 0 <= int(t) < len(names)]
             if bad:
                 problems.add(
-                    f"label id {bad[0]!r} out of range in column {column!r}",
+                    f"label id {preview(bad[:1])!r} out of range in column {column!r}",
                     row,
                     f"ids must be 0..{len(names) - 1} indexing the label names",
+                    key="label id out of range",
                 )
                 named.append(None)
             else:
@@ -229,11 +258,8 @@ def _labels_from_column(table: Table, spec: TableSpec, problems: _Problems) -> t
     for row, cell in enumerate(cells):
         unknown = [t for t in (cell or []) if t not in known]
         if unknown:
-            problems.add(
-                f"unknown label {unknown[0]!r}",
-                row,
-                f"known labels: {', '.join(names)}",
-            )
+            problems.add(f"unknown label {preview(unknown[:1])!r}", row, f"known labels: {preview(names, limit=30)}",
+                         key="unknown label")  # fmt: skip
             cells[row] = None
     return cells, names
 
@@ -308,7 +334,7 @@ def dataset_from_table(table: Table, spec: TableSpec, *, strict: bool = True) ->
         turns=frame[spec.turn_column].iloc[keep].to_numpy(dtype=int) if spec.turn_column else None,
         speakers=[str(v) for v in frame[spec.speaker_column].iloc[keep]] if spec.speaker_column else None,
         source=table.source,
-        problems={kind: len(rows) for kind, rows in problems.found.items()},
+        problems=problems.counts(),
     )
     warn_duplicates(dataset)
     return dataset

@@ -9,6 +9,7 @@ from emotune.config import DataConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.presets import find_split_file, get_preset, load_file
+from emotune.data.readers import preview
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError
 
@@ -28,6 +29,29 @@ def load_like(preset: str, path: str | Path, cfg: DataConfig, schema: LabelSchem
     return dataset
 
 
+def check_learnable(train: EmotionDataset) -> None:
+    """Refuse training data with a label that cannot be learned: a multilabel label never (or always) positive,
+    a multiclass set with one class. A class of a multiclass preset with no rows is only a warning: the model
+    can still rank the others."""
+    schema, positives = train.schema, train.y.sum(axis=0)
+    absent = [n for n, p in zip(schema.names, positives, strict=True) if p == 0]
+    if schema.task == "multiclass":
+        if int((positives > 0).sum()) < 2:
+            only = schema.names[int(positives.argmax())]
+            raise DataError(f"{train.source}: every training row has the label {only!r}; a classifier needs rows "
+                            "of at least two labels")  # fmt: skip
+        if absent:
+            log.warning("%s: no training rows of %s; the model will never predict them", train.source, preview(absent))
+        return
+    always = [n for n, p in zip(schema.names, positives, strict=True) if p == len(train)]
+    if always:
+        raise DataError(f"{train.source}: label(s) {preview(always)} are positive in every training row; nothing "
+                        "to learn: leave them out of data.label_columns or add rows without them")  # fmt: skip
+    if absent:
+        raise DataError(f"{train.source}: label(s) {preview(absent)} have no positive training rows; add examples, "
+                        "or leave them out (data.label_columns / data.label_names)")  # fmt: skip
+
+
 def load_train_and_dev(cfg: DataConfig) -> tuple[EmotionDataset, EmotionDataset | None]:
     """The train split and the dev split where there is a dev file (``cfg.dev`` or found in ``cfg.data_dir``)."""
     preset = get_preset(cfg.preset)
@@ -36,6 +60,7 @@ def load_train_and_dev(cfg: DataConfig) -> tuple[EmotionDataset, EmotionDataset 
     train_path = cfg.train or find_split_file(preset, str(cfg.data_dir), "train")
     dev_path = cfg.dev or (find_split_file(preset, cfg.data_dir, "dev") if cfg.data_dir else None)
     train = load_file(cfg.preset, str(train_path), cfg)
+    check_learnable(train)
     if dev_path is None:
         return train, None
     log.info("train: %s (%d rows), dev: %s", train_path, len(train), dev_path)

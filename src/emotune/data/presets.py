@@ -64,6 +64,9 @@ def get_preset(name: str) -> Preset:
 def find_split_file(preset: Preset, data_dir: str | Path, split: str) -> Path | None:
     """The file (or folder) for ``split`` (``train`` / ``dev``) inside ``data_dir``; ``None`` if no dev."""
     folder = Path(data_dir)
+    if folder.is_file():
+        raise DataError(f"{folder}: is a file; --data-dir takes the folder holding the preset's files (for one "
+                        "file: --train FILE --dev FILE)")  # fmt: skip
     if not folder.is_dir():
         raise DataError(f"{folder}: data folder not found; pass --data-dir DIR or --train FILE --dev FILE")
     patterns = preset.train_files if split == "train" else preset.dev_files

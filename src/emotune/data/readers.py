@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,8 @@ class Table:
         """Name data row ``row`` (0-based) the way a user finds it: ``'line 7'`` or ``'row 6'``."""
         return f"line {self.first_line + row}" if self.first_line is not None else f"row {row + 1}"
 
-    def rows(self, indices: list[int], limit: int = 5) -> str:
-        """Name a few rows: ``'lines 3, 9 and 2 more'``."""
+    def rows(self, indices: list[int], limit: int = 3) -> str:
+        """Name a few rows: ``'lines 3, 9, 12 and 2 more'``."""
         if not indices:
             return ""
         names = [self.where(i) for i in indices[:limit]]
@@ -53,6 +54,24 @@ class Table:
         return f"{plural} {shown}{extra}"
 
 
+def preview(values: Sequence[object], limit: int = 8, width: int = 30) -> str:
+    """A bounded list for an error message: at most ``limit`` items of at most ``width`` characters each.
+
+    >>> preview(["id", "text", "x" * 40], width=10)
+    'id, text, xxxxxxxxx…'
+    """
+    shown = [str(v) if len(str(v)) <= width else str(v)[: width - 1] + "…" for v in list(values)[:limit]]
+    extra = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(shown) + extra
+
+
+_BINARY = (
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip -k FILE)"),
+    (b"PK\x03\x04", "zip", "unzip it and pass the file inside"),
+    (b"PAR1", "Parquet", "name it .parquet (or set data.format=parquet)"),
+)
+
+
 def read_text(path: str | Path) -> str:
     """Read a whole text file as UTF-8 (a BOM is dropped); a bad byte raises a :class:`DataError`."""
     path = Path(path)
@@ -61,6 +80,9 @@ def read_text(path: str | Path) -> str:
     if path.is_dir():
         raise DataError(f"{path}: is a folder, expected a file")
     raw = path.read_bytes()
+    for magic, kind, fix in _BINARY:
+        if raw.startswith(magic):
+            raise DataError(f"{path}: is a {kind} file, not text; {fix}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,9 +140,13 @@ def read_table(
                 keep_default_na=False,
                 quoting=quoting,
             )
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path}: the file is empty; it needs a header line and one row per text") from None
         except (pd.errors.ParserError, ValueError) as exc:
-            detail = str(exc).strip().splitlines()[-1]
+            detail = str(exc).strip().splitlines()[-1][:150]
             raise DataError(f"{path}: cannot parse as {fmt.upper()} ({detail}); check the delimiter") from None
+        if header:
+            _check_header(path, text, "," if fmt == "csv" else "\t", quoting)
         return Table(frame, str(path), first_line=2 if header else 1)
     if fmt == "jsonl":
         text = read_text(path)
@@ -151,12 +177,27 @@ def read_table(
     raise DataError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+def _check_header(path: str | Path, text: str, delimiter: str, quoting: int) -> None:
+    """pandas renames a repeated column name silently (``joy``, ``joy.1``): refuse it instead."""
+    header = io.StringIO(text.split("\n", 1)[0])
+    first = next(csv.reader(header, delimiter=delimiter, quoting=quoting), [])  # type: ignore[arg-type]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(first, start=1):
+        if name in seen:
+            raise DataError(f"{path}: column {preview([name])!r} appears twice in the header (columns {seen[name]} "
+                            f"and {position}); rename or remove one")  # fmt: skip
+        seen[name] = position
+
+
 def _read_hf(spec: str) -> pd.DataFrame:
     """A local ``save_to_disk`` folder or a hub dataset name, optionally ``name:split``."""
     import datasets
 
     name, _, split = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
     if Path(name).is_dir():
+        if not any((Path(name) / f).is_file() for f in ("dataset_info.json", "state.json", "dataset_dict.json")):
+            raise DataError(f"{name}: is a folder, not a data file or a dataset saved with `save_to_disk`; "
+                            "pass the file itself (or --data-dir for a preset's folder)")  # fmt: skip
         loaded = datasets.load_from_disk(name)
         if isinstance(loaded, datasets.DatasetDict):
             if not split:

@@ -80,27 +80,6 @@ def kind_of(cfg: ModelConfig) -> str:
     return "decoder" if decoder else "encoder"
 
 
-def check_runtime(cfg: RunConfig) -> None:
-    """Fail in one line, before any data is read, when the config needs what this machine lacks."""
-    import importlib.util
-
-    model = cfg.model
-    if model.peft.method != "none" and importlib.util.find_spec("peft") is None:
-        raise ConfigError("config", [f"model.peft.method={model.peft.method} needs peft: pip install 'emotune[llm]'"])
-    if model.quantization == "4bit":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise ConfigError("config", [
-                "model.quantization=4bit (QLoRA) needs a CUDA GPU and none is visible here; "
-                "drop quantization=4bit to train the adapter on full-precision weights"
-            ])  # fmt: skip
-        if importlib.util.find_spec("bitsandbytes") is None:
-            raise ConfigError("config", ["model.quantization=4bit needs bitsandbytes: pip install 'emotune[qlora]'"])
-    if cfg.train.optimizer.startswith("paged_") and importlib.util.find_spec("bitsandbytes") is None:
-        raise ConfigError("config", [f"train.optimizer={cfg.train.optimizer} needs bitsandbytes (CUDA)"])
-
-
 def build_model(cfg: RunConfig) -> TextModel:
     """A fresh, unfitted model for ``cfg.model``."""
     build, _ = _kind(kind_of(cfg.model), "config")

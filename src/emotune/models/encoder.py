@@ -240,10 +240,12 @@ class EncoderModel:
         with contextlib.ExitStack() as stack:
             work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
             trainer.args.output_dir = str(work / "checkpoints")
-            trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None))
+            last = self._last_checkpoint(work / "checkpoints")
+            resumed = json.loads((Path(last) / "trainer_state.json").read_text())["epoch"] if last else None
+            trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None, resumed))
             for callback in active_callbacks():
                 trainer.add_callback(callback)
-            trainer.train(resume_from_checkpoint=self._last_checkpoint(work / "checkpoints"))
+            trainer.train(resume_from_checkpoint=last)
         self.module_ = cast(nn.Module, trainer.model).eval()
 
     def _adapt(self, module: nn.Module) -> nn.Module:

@@ -105,7 +105,7 @@ class DevMetrics:
         probs = probabilities(logits, self.schema.task)
         y = np.asarray(prediction.label_ids).round().astype(np.int8)
         cfg = self.thresholds
-        tuned = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default).fit(probs, y, self.schema)
+        tuned = ThresholdCalibrator.from_config(cfg).fit(probs, y, self.schema)
         fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
         metrics = compute_metrics(y, tuned.predict(probs), self.schema)
         at_default = compute_metrics(y, fixed.predict(probs), self.schema)
@@ -127,10 +127,16 @@ class EpochLog(TrainerCallback):
 
     KEYS = ("macro_f1", "micro_f1", "jaccard", "balanced_accuracy", "macro_f1_at_default")
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, resumed_epoch: float | None = None) -> None:
+        """``resumed_epoch``: training continues from a checkpoint of that epoch; earlier lines are kept."""
         self.path = path
-        if path is not None:
-            path.write_text("", encoding="utf-8")
+        if path is None:
+            return
+        kept = []
+        if resumed_epoch is not None and path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            kept = [line for line in lines if line.strip() and json.loads(line)["epoch"] <= resumed_epoch + 1e-9]
+        path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
 
     def on_evaluate(
         self,

@@ -41,11 +41,6 @@ def weight_grid(n: int, step: float = STEP) -> np.ndarray:
     return grid[np.argsort(np.abs(grid - 1 / n).sum(axis=1), kind="stable")]
 
 
-def _calibrator(thresholds: dict[str, Any]) -> ThresholdCalibrator:
-    """An unfitted calibrator with the strategy, objective and default of ``thresholds`` (a bundle's)."""
-    return ThresholdCalibrator(thresholds["strategy"], thresholds["objective"], thresholds["default"])
-
-
 def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thresholds: dict[str, Any]
                    ) -> tuple[np.ndarray, ThresholdCalibrator]:  # fmt: skip
     """The grid weights (and their calibrated thresholds) with the best objective on ``(members, y)``."""
@@ -53,7 +48,7 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
     best: tuple[float, np.ndarray, ThresholdCalibrator] | None = None
     for w in weight_grid(len(members)):
         probs = np.tensordot(w, members, axes=1)
-        cal = _calibrator(thresholds)
+        cal = ThresholdCalibrator.from_config(thresholds)
         cal.fit(probs, y, schema)
         pred = cal.predict(probs).astype(bool)
         score = objective(pred, y.astype(bool)) if objective else compute_metrics(y, pred, schema)["macro_f1"]
@@ -117,7 +112,7 @@ def _scores(members: np.ndarray, w: np.ndarray, cal: ThresholdCalibrator, datase
 
 def _alone(probs: np.ndarray, dataset: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
     """One member's scores with thresholds tuned on ``dataset`` (as the blend's are)."""
-    cal = _calibrator(thresholds)
+    cal = ThresholdCalibrator.from_config(thresholds)
     return compute_metrics(dataset.y, cal.fit(probs, dataset.y, dataset.schema).predict(probs), dataset.schema)
 
 
@@ -143,7 +138,7 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
         w, cal = choose_weights(members, tune.y, schema, thresholds)
     else:
         w = np.asarray(weights, dtype=float) / float(np.sum(weights))
-        cal = _calibrator(thresholds)
+        cal = ThresholdCalibrator.from_config(thresholds)
         cal.fit(np.tensordot(w, members, axes=1), tune.y, schema)
     metrics: dict[str, Any] = {
         "weights": {str(b): float(x) for b, x in zip(bundles, w, strict=True)},

@@ -17,7 +17,6 @@ A fold that fails is logged and the others go on; ``--resume`` then reuses every
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -36,12 +35,11 @@ from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
-from emotune.io_utils import atomic_path, write_text_atomic
-from emotune.models.base import check_runtime
+from emotune.evaluation.score import score
 from emotune.models.ensemble import EnsembleModel, ensemble_config
+from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.training.distributed import world_size
-from emotune.workflows.logs import log_to_file
-from emotune.workflows.train import remove_checkpoints
+from emotune.validation import check
 
 log = logging.getLogger("emotune")
 OOF_FILE = "oof.csv"
@@ -61,15 +59,6 @@ class Fold:
     y: np.ndarray
     probs: np.ndarray
     seconds: float
-
-
-def _write_oof(path: Path, fold: int | np.ndarray, texts: list[str], y: np.ndarray, probs: np.ndarray,
-               schema: LabelSchema) -> None:  # fmt: skip
-    frame = pd.concat([pd.DataFrame({"fold": fold, "text": texts}),
-                       pd.DataFrame(y.astype(np.int8), columns=[f"true_{n}" for n in schema.names]),
-                       pd.DataFrame(probs, columns=[f"prob_{n}" for n in schema.names])], axis=1)  # fmt: skip
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.7g")
 
 
 def read_oof(path: Path, schema: LabelSchema) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
@@ -94,7 +83,7 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     seconds = time.perf_counter() - started
     rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
     clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
-    _write_oof(oof, index, rows.texts, rows.y, clf.dev_proba_, clf.schema_)
+    write_probabilities(oof, rows.texts, clf.dev_proba_, clf.schema_.names, y=rows.y, fold=index)
     remove_checkpoints(fold_dir, cfg)
     return Fold(index, clf, list(rows.texts), rows.y, clf.dev_proba_, seconds)
 
@@ -115,15 +104,14 @@ class CvResult:
     metrics: dict[str, Any]
 
 
-def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
+def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = False) -> CvResult:
     """Cross-validate ``cfg`` with ``folds`` folds on the train split; write ``output`` (see module doc)."""
-    check_runtime(cfg)
+    check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
-    run_dir = Path(output)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
-    with log_to_file(run_dir / "cv.log"):
+    folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
+    run_dir = folder.path
+    with folder.open(cfg):
         train, dev = load_train_and_dev(cfg.data)
         schema = train.schema
         splits = kfold(train, folds, cfg.train.seed)
@@ -145,9 +133,10 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
             reasons = "; ".join(f"fold-{i}: {msg}" for i, msg in failed.items())
             raise FoldsFailed(f"{run_dir}: {len(failed)} of {folds} folds failed ({reasons}); fix the cause and "
                               f"rerun with --resume, the {len(done)} finished folds are kept")  # fmt: skip
-        _write_oof(run_dir / "oof_probabilities.csv", np.concatenate([np.full(len(f.y), f.index) for f in done]),
-                   [t for f in done for t in f.texts], np.concatenate([f.y for f in done]),
-                   np.concatenate([f.probs for f in done]), schema)  # fmt: skip
+        write_probabilities(run_dir / "oof_probabilities.csv", [t for f in done for t in f.texts],
+                            np.concatenate([f.probs for f in done]), schema.names,
+                            y=np.concatenate([f.y for f in done]),
+                            fold=np.concatenate([np.full(len(f.y), f.index) for f in done]))  # fmt: skip
         metrics, calibrator = _score(cfg, done, schema)
         ensemble = EmotionClassifier(config=ensemble_config(cfg))
         ensemble.schema_, ensemble.calibrator_ = schema, calibrator
@@ -155,7 +144,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5) -> CvResult:
         if dev is not None:
             metrics["dev"] = _dev_scores(ensemble, dev)
         bundle = ensemble.save(run_dir / "model", metrics)
-        write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+        folder.write_json("metrics.json", metrics)
         log.info("out-of-fold macro-F1 %.4f; folds %.4f +- %.4f%s; bundle: %s", metrics["oof"]["macro_f1"],
                  metrics["folds_summary"]["macro_f1"]["mean"], metrics["folds_summary"]["macro_f1"]["std"],
                  f"; ensemble dev macro-F1 {metrics['dev']['ensemble']['macro_f1']:.4f}" if dev is not None else "",
@@ -167,9 +156,7 @@ def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema) -> tuple[dict[
     """Thresholds on all out-of-fold probabilities; per-fold and out-of-fold scores with them."""
     y = np.concatenate([f.y for f in done])
     probs = np.concatenate([f.probs for f in done])
-    t = cfg.thresholds
-    calibrator = ThresholdCalibrator(t.strategy, t.objective, t.default).fit(probs, y, schema)
-    fixed = ThresholdCalibrator("fixed", default=t.default).fit(probs, y, schema)
+    calibrator = ThresholdCalibrator.from_config(cfg.thresholds).fit(probs, y, schema)
     per_fold = [compute_metrics(f.y, calibrator.predict(f.probs), schema) for f in done]
     per_label = [{r["label"]: r["f1"] for r in per_label_report(f.y, calibrator.predict(f.probs), schema)}
                  for f in done]  # fmt: skip
@@ -179,9 +166,7 @@ def _score(cfg: RunConfig, done: list[Fold], schema: LabelSchema) -> tuple[dict[
         "folds": folds,
         "folds_summary": _summary(per_fold),
         "per_label_f1_summary": _summary(per_label),
-        "oof": compute_metrics(y, calibrator.predict(probs), schema),
-        "oof_at_default_threshold": compute_metrics(y, fixed.predict(probs), schema),
-        "thresholds": calibrator.to_dict(),
+        **score(y, probs, calibrator, schema, prefix="oof"),
         "train_seconds": round(sum(f.seconds for f in done), 2),
     }, calibrator
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from emotune.classifier import EmotionClassifier
+from emotune.config import with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
@@ -34,16 +36,23 @@ class EvalResult:
         return out
 
 
-def run(model: str | Path, preset: str | None, data: str | Path, progress: bool = True) -> EvalResult:
+def run(
+    model: str | Path,
+    preset: str | None,
+    data: str | Path,
+    progress: bool = True,
+    data_options: Mapping[str, Any] | None = None,
+) -> EvalResult:
     """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
 
     The data is read with the bundle's own data settings (columns, label names), so a generic CSV is read
-    the way the training file was; ``preset=None`` uses the preset the bundle was trained with. A dialogue
+    the way the training file was, with ``data_options`` (dotted ``data.*`` keys) changed; ``preset=None``
+    uses the preset the bundle was trained with. A dialogue
     bundle is scored on its own task (each turn, or each turn's next turn) with its context size.
     """
     clf = EmotionClassifier.load(model)
     preset = preset or clf.config.data.preset
-    data_cfg = clf.config.data.model_copy(update={"preset": preset})
+    data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
     dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)
     probs = predict_proba_batched(clf, dataset.texts, progress=progress)
     predicted = clf.calibrator_.predict(probs)

@@ -13,7 +13,7 @@ for the turn after it (``next_turn``; the last turn's forecast is for a reply no
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from emotune.classifier import EmotionClassifier
+from emotune.config import with_values
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import turn_inputs
 from emotune.data.presets import dialogue_frame
-from emotune.data.readers import Table, read_table, read_text
+from emotune.data.readers import Table, preview, read_table, read_text
 from emotune.errors import DataError
 from emotune.io_utils import atomic_path
 
@@ -95,13 +96,13 @@ def _predict_turns(
     return frame, probs, clf.schema_.decode(clf.calibrator_.predict(probs))
 
 
-def _read_input(path: Path, text_column: str) -> Table:
-    if path.suffix.lower() == ".txt":
+def _read_input(path: Path, text_column: str, fmt: str = "auto") -> Table:
+    if path.suffix.lower() == ".txt" and fmt == "auto":
         lines = read_text(path).splitlines()
         return Table(pd.DataFrame({text_column: lines}), str(path), first_line=1)
-    table = read_table(path)
+    table = read_table(path, fmt)
     if text_column not in table.frame.columns:
-        columns = ", ".join(map(str, table.frame.columns))
+        columns = preview([str(c) for c in table.frame.columns])
         raise DataError(f"{path}: no column {text_column!r} (columns: {columns}); pass --text-column NAME")
     return table
 
@@ -110,22 +111,33 @@ def predict_file(
     model: str | Path | EmotionClassifier,
     input_path: str | Path,
     output_path: str | Path,
-    text_column: str = "text",
+    text_column: str | None = None,
     batch_size: int = 512,
     progress: bool = True,
+    data_options: Mapping[str, Any] | None = None,
 ) -> int:
-    """Predict every row of ``input_path`` into ``output_path``; returns the number of rows written."""
+    """Predict every row of ``input_path`` into ``output_path``; returns the number of rows written.
+
+    ``data_options`` (dotted ``data.*`` keys) change how the input is read; ``text_column`` defaults to
+    ``data.text_column``. The output never replaces the input, and appears whole or not at all.
+    """
     output_path = Path(output_path)
     if output_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise DataError(f"{output_path}: output must end in {' or '.join(OUTPUT_SUFFIXES)}")
+    if output_path.exists() and output_path.resolve() == Path(input_path).resolve():
+        raise DataError(f"{output_path}: is also the input; write the predictions to another file")
+    if output_path.is_dir():
+        raise DataError(f"{output_path}: is a folder; --output takes a .csv or .jsonl file name")
     clf = model if isinstance(model, EmotionClassifier) else EmotionClassifier.load(model)
+    data_cfg = with_values(clf.config, {"data.format": "auto", **(data_options or {})}, "command line").data
+    text_column = text_column or data_cfg.text_column
     if clf.config.dialogue.task != "none":
-        data_cfg = clf.config.data.model_copy(update={"text_column": text_column, "format": "auto"})
+        data_cfg = data_cfg.model_copy(update={"text_column": text_column})
         table, _ = dialogue_frame(Path(input_path), data_cfg, labelled=False)
         _check_texts(table, table.frame["text"].tolist(), input_path)
         frame, probs, labels = _predict_turns(clf, table.frame, progress)
     else:
-        table = _read_input(Path(input_path), text_column)
+        table = _read_input(Path(input_path), text_column, data_cfg.format)
         texts = table.frame[text_column].tolist()
         _check_texts(table, texts, input_path)
         probs = predict_proba_batched(clf, texts, batch_size, progress)
@@ -148,6 +160,8 @@ def predict_file(
 
 
 def _check_texts(table: Table, texts: list[Any], input_path: str | Path) -> None:
+    if not texts:
+        raise DataError(f"{input_path}: no texts to predict; the file has no rows")
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
     if bad:
         raise DataError(f"{input_path}: empty text at {table.rows(bad)}; remove those rows or fill them in")

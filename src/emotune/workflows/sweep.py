@@ -33,9 +33,9 @@ from emotune.config import RunConfig, SweepConfig, with_values
 from emotune.errors import ConfigError, EmotuneError
 from emotune.evaluation.metrics import METRICS
 from emotune.io_utils import atomic_path, write_text_atomic
-from emotune.models.base import check_runtime
+from emotune.runs.folder import RunFolder
 from emotune.training.distributed import world_size
-from emotune.workflows.logs import log_to_file
+from emotune.validation import check
 
 log = logging.getLogger("emotune")
 
@@ -81,17 +81,14 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
     from emotune.tuning import check_space, load_space, sample_config
     from emotune.workflows import train
 
-    check_runtime(cfg)
+    check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune sweep cannot run under torchrun; start one worker per machine, sharing a storage")
     sweep = cfg.sweep
-    if sweep.metric not in METRICS:
-        raise ConfigError("sweep.metric", [f"{sweep.metric!r} is not a metric; use one of {', '.join(METRICS)}"])
     space = load_space(sweep.space)
     check_space(cfg, space, sweep.space or "built-in space")
-    run_dir = Path(output)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
+    folder = RunFolder(output, "sweep.log", resume=True)  # rerunning a sweep continues its study
+    run_dir = folder.path
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # emotune logs each trial itself
     worker = f"{socket.gethostname()}:{os.getpid()}"
     direction: Literal["maximize", "minimize"] = "maximize" if METRICS[sweep.metric].greater_is_better else "minimize"
@@ -118,7 +115,7 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         log.info("trial %d: dev %s %.4f", trial.number, sweep.metric, value)
         return value
 
-    with log_to_file(run_dir / "sweep.log"):
+    with folder.open(cfg):
         study = _study(sweep, run_dir, direction)
         log.info("study %r in %s: %d trials on this worker (%s), objective dev %s (%s)", sweep.study,
                  sweep.storage or run_dir / "study.db", sweep.trials, worker, sweep.metric, direction)  # fmt: skip

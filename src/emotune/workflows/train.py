@@ -6,43 +6,22 @@ Writes into the run folder ``RUN/``: ``config.yaml`` (the resolved config), ``tr
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
-from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
-from emotune.io_utils import atomic_path, write_text_atomic
-from emotune.models.base import check_runtime
-from emotune.training.distributed import finish, is_main_process, world_size
-from emotune.workflows.logs import log_to_file
+from emotune.evaluation.score import score
+from emotune.runs.folder import RunFolder, write_probabilities
+from emotune.training.distributed import finish, world_size
+from emotune.validation import check
 
 log = logging.getLogger("emotune")
-
-
-def _write_dev_probabilities(path: Path, texts: list[str], probs: np.ndarray, names: tuple[str, ...]) -> None:
-    """The dev texts with the model's probabilities, for error analysis and blending."""
-    frame = pd.DataFrame(probs, columns=[f"prob_{n}" for n in names])
-    frame.insert(0, "text", texts)
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.7g")
-
-
-def remove_checkpoints(run_dir: Path, cfg: RunConfig) -> None:
-    """Once the bundle is written, checkpoints only served ``--resume``: drop them unless asked to keep them."""
-    if (run_dir / "checkpoints").is_dir() and not cfg.train.keep_checkpoints:
-        shutil.rmtree(run_dir / "checkpoints")
 
 
 @dataclass
@@ -54,18 +33,16 @@ class TrainResult:
     metrics: dict[str, Any]
 
 
-def run(cfg: RunConfig, output: str | Path) -> TrainResult:
-    """Train the model ``cfg`` describes and write the run folder ``output``.
+def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainResult:
+    """Train the model ``cfg`` describes and write the run folder ``output`` (see :class:`RunFolder` for how
+    an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled).
 
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
-    check_runtime(cfg)
-    run_dir = Path(output)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    main_process = is_main_process()  # under torchrun / accelerate launch, rank 0 writes the run folder
-    if main_process:
-        write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
-    with log_to_file(run_dir / "train.log"):
+    check(cfg)
+    folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
+    run_dir = folder.path
+    with folder.open(cfg):
         train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
         duplicates = cross_split_duplicates(train, dev)
         if duplicates:
@@ -78,18 +55,12 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
         started = time.perf_counter()
         clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
         seconds = time.perf_counter() - started
-        if not main_process:
+        if not folder.main:
             finish()
             return TrainResult(run_dir, run_dir / "model", {})
         dev = clf.dev_  # with dialogue.task: one row per scored turn
-
-        fixed = ThresholdCalibrator("fixed", default=cfg.thresholds.default).fit(clf.dev_proba_, dev.y, dev.schema)
-        predicted = clf.calibrator_.predict(clf.dev_proba_)
         metrics: dict[str, Any] = {
-            "dev": compute_metrics(dev.y, predicted, dev.schema),
-            "dev_at_default_threshold": compute_metrics(dev.y, fixed.predict(clf.dev_proba_), dev.schema),
-            "per_label": per_label_report(dev.y, predicted, dev.schema),
-            "thresholds": clf.calibrator_.to_dict(),
+            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema),
             "train_rows": len(train),
             "dev_rows": len(dev),
             "dev_split_off_train": dev_split_off,
@@ -97,15 +68,12 @@ def run(cfg: RunConfig, output: str | Path) -> TrainResult:
             "train_seconds": round(seconds, 2),
             "processes": world_size(),
         }
-        if dev.schema.task == "multiclass":
-            metrics["confusion"] = {"labels": list(dev.schema.names), "rows_true_columns_predicted":
-                                    confusion(dev.y, predicted, dev.schema).tolist()}  # fmt: skip
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
             metrics["parameters"] = clf.model_.parameters_
         bundle = clf.save(run_dir / "model", metrics)
-        _write_dev_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
-        write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-        remove_checkpoints(run_dir, cfg)
+        write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
+        folder.write_json("metrics.json", metrics)
+        folder.remove_checkpoints(cfg)
         log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
                  cfg.thresholds.default, bundle)  # fmt: skip
