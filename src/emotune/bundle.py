@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import json
 import platform
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
 from emotune.errors import DataError, EmotuneError
 from emotune.io_utils import atomic_dir
-from emotune.models import load_model
-
-if TYPE_CHECKING:
-    from emotune.classifier import EmotionClassifier
+from emotune.models import TextModel, load_model
 
 MANIFEST = "emotune.json"
 FORMAT_VERSION = 1
@@ -45,21 +43,32 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def save_bundle(clf: EmotionClassifier, path: Path, metrics: dict[str, Any]) -> Path:
-    """Write ``clf`` to the folder ``path`` (replacing an older bundle there, atomically)."""
+@dataclass
+class Bundle:
+    """What a bundle holds: the fitted parts of an :class:`~emotune.classifier.EmotionClassifier`."""
+
+    config: RunConfig
+    schema: LabelSchema
+    calibrator: ThresholdCalibrator
+    model: TextModel
+    metrics: dict[str, Any]
+
+
+def save_bundle(bundle: Bundle, path: Path) -> Path:
+    """Write ``bundle`` to the folder ``path`` (replacing an older bundle there, atomically)."""
     manifest = {
         "format_version": FORMAT_VERSION,
-        "model_kind": clf.model_.kind,
-        "schema": clf.schema_.to_dict(),
-        "thresholds": clf.calibrator_.to_dict(),
-        "preprocess": clf.config.preprocess.model_dump(mode="json"),
-        "config": clf.config.model_dump(mode="json"),
-        "metrics": metrics,
+        "model_kind": bundle.model.kind,
+        "schema": bundle.schema.to_dict(),
+        "thresholds": bundle.calibrator.to_dict(),
+        "preprocess": bundle.config.preprocess.model_dump(mode="json"),
+        "config": bundle.config.model_dump(mode="json"),
+        "metrics": bundle.metrics,
         "versions": library_versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with atomic_dir(path) as tmp:
-        clf.model_.save(tmp)
+        bundle.model.save(tmp)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -80,21 +89,17 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_bundle(path: Path) -> EmotionClassifier:
-    """Rebuild the fitted :class:`~emotune.classifier.EmotionClassifier` saved at ``path``."""
-    from emotune.classifier import EmotionClassifier
-
+def load_bundle(path: Path) -> Bundle:
+    """The parts saved at ``path``."""
     manifest = read_manifest(path)
-    clf = EmotionClassifier(config=RunConfig.model_validate(manifest["config"]))
-    clf.schema_ = LabelSchema.from_dict(manifest["schema"])
-    clf.calibrator_ = ThresholdCalibrator.from_dict(manifest["thresholds"])
     try:
-        clf.model_ = load_model(manifest["model_kind"], path)
+        model = load_model(manifest["model_kind"], path)
     except EmotuneError:
         raise
     except Exception as exc:  # missing or truncated weights: torch, safetensors, joblib raise many types
         detail = (str(exc).strip().splitlines() or [""])[0][:120]
         raise DataError(f"{path}: cannot load the model files ({type(exc).__name__}: {detail}); the bundle is "
                         "incomplete or damaged: copy it again or re-train it") from exc  # fmt: skip
-    clf.metrics_ = manifest.get("metrics", {})
-    return clf
+    config = RunConfig.model_validate(manifest["config"])
+    calibrator = ThresholdCalibrator.from_dict(manifest["thresholds"])
+    return Bundle(config, LabelSchema.from_dict(manifest["schema"]), calibrator, model, manifest.get("metrics", {}))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from emotune.bundle import Bundle, load_bundle, save_bundle
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
@@ -160,14 +161,15 @@ class EmotionClassifier:
 
     def save(self, path: str | Path, metrics: dict[str, Any] | None = None) -> Path:
         """Write the bundle folder atomically; returns its path."""
-        from emotune.bundle import save_bundle
-
         self._check_fitted()
-        return save_bundle(self, Path(path), metrics or {})
+        parts = Bundle(self.config, self.schema_, self.calibrator_, self.model_, metrics or {})
+        return save_bundle(parts, Path(path))
 
     @classmethod
     def load(cls, path: str | Path) -> EmotionClassifier:
         """Load a bundle written by :meth:`save` or ``emotune train``."""
-        from emotune.bundle import load_bundle
-
-        return load_bundle(Path(path))
+        parts = load_bundle(Path(path))
+        clf = cls(config=parts.config)
+        clf.schema_, clf.calibrator_, clf.model_ = parts.schema, parts.calibrator, parts.model
+        clf.metrics_ = parts.metrics
+        return clf

@@ -49,7 +49,7 @@ KIND_MODULES = {
     "encoder": "emotune.models.encoder",
     "decoder": "emotune.models.decoder",
     "generative": "emotune.models.generative",
-    "ensemble": "emotune.models.ensemble",
+    "ensemble": "emotune.ensembles.model",  # an upper layer, found through this registry only
 }
 MODEL_KINDS: dict[str, tuple[ModelFactory, ModelLoader]] = {}
 

@@ -24,11 +24,11 @@ from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_like
 from emotune.data.splits import kfold
+from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
-from emotune.models.ensemble import EnsembleModel, ensemble_config
-from emotune.workflows.cv import read_oof
-from emotune.workflows.predict import predict_proba_batched
+from emotune.inference import predict_proba_batched
+from emotune.runs.folder import read_oof
 
 STEP = 0.05
 
@@ -87,7 +87,7 @@ def _from_file(
     preset = preset or first.config.data.preset
     dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
     dataset = dialogue_view(dataset, first.config.dialogue)
-    return dataset, np.stack([predict_proba_batched(clf, dataset.texts) for clf in clfs])
+    return dataset, np.stack([predict_proba_batched(c.predict_proba, dataset.texts, c.schema_.n_labels) for c in clfs])
 
 
 def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[EmotionDataset, np.ndarray]:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
@@ -33,11 +32,11 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
+from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
-from emotune.models.ensemble import EnsembleModel, ensemble_config
-from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
+from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
 from emotune.training.distributed import world_size
 from emotune.validation import check
 
@@ -59,14 +58,6 @@ class Fold:
     y: np.ndarray
     probs: np.ndarray
     seconds: float
-
-
-def read_oof(path: Path, schema: LabelSchema) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """``(fold, texts, y, probs)`` of an out-of-fold file (a fold's ``oof.csv`` or ``RUN/oof_probabilities.csv``)."""
-    frame = pd.read_csv(path, keep_default_na=False)
-    y = frame[[f"true_{n}" for n in schema.names]].to_numpy(dtype=np.int8)
-    probs = frame[[f"prob_{n}" for n in schema.names]].to_numpy(np.float32)
-    return frame["fold"].to_numpy(), frame["text"].astype(str).tolist(), y, probs
 
 
 def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: EmotionDataset, fold_dir: Path) -> Fold:

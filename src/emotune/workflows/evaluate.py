@@ -14,7 +14,7 @@ from emotune.config import with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
-from emotune.workflows.predict import predict_proba_batched
+from emotune.inference import predict_proba_batched
 
 
 @dataclass
@@ -54,7 +54,7 @@ def run(
     preset = preset or clf.config.data.preset
     data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
     dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)
-    probs = predict_proba_batched(clf, dataset.texts, progress=progress)
+    probs = predict_proba_batched(clf.predict_proba, dataset.texts, clf.schema_.n_labels, progress=progress)
     predicted = clf.calibrator_.predict(probs)
     schema = clf.schema_
     return EvalResult(

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import with_values
@@ -28,25 +27,10 @@ from emotune.data.dialogue import turn_inputs
 from emotune.data.presets import dialogue_frame
 from emotune.data.readers import Table, preview, read_table, read_text
 from emotune.errors import DataError
+from emotune.inference import predict_proba_batched
 from emotune.io_utils import atomic_path
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl")
-
-
-def predict_proba_batched(
-    clf: EmotionClassifier, texts: Sequence[str], batch_size: int = 512, progress: bool = True
-) -> np.ndarray:
-    """``clf.predict_proba`` over batches with a progress bar; returns ``(n_texts, n_labels)``."""
-    n_labels = clf.schema_.n_labels
-    if not texts:
-        return np.zeros((0, n_labels), dtype=np.float32)
-    parts = []
-    with tqdm(total=len(texts), unit="text", desc="predict", disable=not progress or None, leave=False) as bar:
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start : start + batch_size]
-            parts.append(clf.predict_proba(batch))
-            bar.update(len(batch))
-    return np.concatenate(parts)
 
 
 def _probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
@@ -89,7 +73,7 @@ def _predict_turns(
         speakers=turns["speaker"].astype(str).tolist(),
     )
     rows, inputs = turn_inputs(dataset, clf.config.dialogue)
-    probs = predict_proba_batched(clf, inputs, progress=progress)
+    probs = predict_proba_batched(clf.predict_proba, inputs, clf.schema_.n_labels, progress=progress)
     frame = turns.iloc[rows].rename(columns={"dialog": "dialog_id"}).reset_index(drop=True)
     frame["task"] = clf.config.dialogue.task
     frame = frame[["dialog_id", "turn", "speaker", "text", "task"]]
@@ -140,7 +124,7 @@ def predict_file(
         table = _read_input(Path(input_path), text_column, data_cfg.format)
         texts = table.frame[text_column].tolist()
         _check_texts(table, texts, input_path)
-        probs = predict_proba_batched(clf, texts, batch_size, progress)
+        probs = predict_proba_batched(clf.predict_proba, texts, clf.schema_.n_labels, batch_size, progress)
         labels = clf.schema_.decode(clf.calibrator_.predict(probs))
         frame = table.frame.copy()
     names = clf.schema_.names

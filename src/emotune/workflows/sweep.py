@@ -78,8 +78,8 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
     except ImportError:
         raise EmotuneError("emotune sweep needs Optuna: pip install 'emotune[sweep]'") from None
 
+    from emotune.runs import training as train
     from emotune.tuning import check_space, load_space, sample_config
-    from emotune.workflows import train
 
     check(cfg)
     if world_size() > 1:

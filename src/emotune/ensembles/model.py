@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.errors import ConfigError, DataError
 from emotune.models.base import DevSet, register_model
 
 if TYPE_CHECKING:
-    from emotune.classifier import EmotionClassifier
     from emotune.data.labels import LabelSchema
 
 FILE = "ensemble.json"
@@ -72,20 +72,16 @@ class EnsembleModel:
         return np.tensordot(self.weights, self.member_probabilities(texts), axes=1).astype(np.float32)
 
     def save(self, directory: Path) -> None:
-        from emotune.bundle import save_bundle
-
         names = []
         for i, member in enumerate(self.members):
             names.append(f"members/{i}")
-            save_bundle(member, directory / names[-1], getattr(member, "metrics_", {}))
+            member.save(directory / names[-1], getattr(member, "metrics_", {}))
         (directory / FILE).write_text(json.dumps({"weights": self.weights.tolist(), "members": names}, indent=2))
 
     @classmethod
     def load(cls, directory: Path) -> EnsembleModel:
-        from emotune.bundle import load_bundle
-
         spec: dict[str, Any] = json.loads((directory / FILE).read_text())
-        return cls([load_bundle(directory / name) for name in spec["members"]], spec["weights"])
+        return cls([EmotionClassifier.load(directory / name) for name in spec["members"]], spec["weights"])
 
 
 def _build(config: RunConfig) -> EnsembleModel:

@@ -1,0 +1,82 @@
+"""One training run: load data, fit, calibrate on dev, score, save the bundle (``emotune train`` and each
+``emotune sweep`` trial).
+
+Writes into the run folder ``RUN/``: ``config.yaml`` (the resolved config), ``train.log``, ``metrics.json``,
+``dev_probabilities.csv``, ``epochs.jsonl`` (encoders: one line per epoch) and the bundle ``model/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from emotune.classifier import EmotionClassifier
+from emotune.config import RunConfig
+from emotune.data.dialogue import cross_split_duplicates
+from emotune.data.loading import load_splits
+from emotune.evaluation.score import score
+from emotune.runs.folder import RunFolder, write_probabilities
+from emotune.training.distributed import finish, world_size
+from emotune.validation import check
+
+log = logging.getLogger("emotune")
+
+
+@dataclass
+class TrainResult:
+    """What a training run produced. ``metrics`` is the content of ``RUN/metrics.json``."""
+
+    run_dir: Path
+    bundle: Path
+    metrics: dict[str, Any]
+
+
+def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainResult:
+    """Train the model ``cfg`` describes and write the run folder ``output`` (see :class:`RunFolder` for how
+    an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled).
+
+    >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
+    """
+    check(cfg)
+    folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
+    run_dir = folder.path
+    with folder.open(cfg):
+        train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
+        duplicates = cross_split_duplicates(train, dev)
+        if duplicates:
+            unit = "dialogues" if dev.groups is not None else "texts"
+            log.warning("%d dev %s also occur in train word for word; dev scores are optimistic by that much",
+                        duplicates, unit)  # fmt: skip
+        log.info("model %s, %s task, %d labels%s", cfg.model.name, train.schema.task, train.schema.n_labels,
+                 f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
+                 if cfg.dialogue.task != "none" else "")  # fmt: skip
+        started = time.perf_counter()
+        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
+        seconds = time.perf_counter() - started
+        if not folder.main:
+            finish()
+            return TrainResult(run_dir, run_dir / "model", {})
+        dev = clf.dev_  # with dialogue.task: one row per scored turn
+        metrics: dict[str, Any] = {
+            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema),
+            "train_rows": len(train),
+            "dev_rows": len(dev),
+            "dev_split_off_train": dev_split_off,
+            "duplicates_across_splits": duplicates,
+            "train_seconds": round(seconds, 2),
+            "processes": world_size(),
+        }
+        if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
+            metrics["parameters"] = clf.model_.parameters_
+        bundle = clf.save(run_dir / "model", metrics)
+        write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
+        folder.write_json("metrics.json", metrics)
+        folder.remove_checkpoints(cfg)
+        log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
+                 metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
+                 cfg.thresholds.default, bundle)  # fmt: skip
+    finish()
+    return TrainResult(run_dir, bundle, metrics)
