@@ -5,9 +5,6 @@ Fit it on validation (or out-of-fold) probabilities, never on the data the model
 
 >>> import numpy as np
 >>> from emotune.data.labels import LabelSchema
-
-if TYPE_CHECKING:
-    from emotune.config import ThresholdConfig
 >>> schema = LabelSchema(("a", "b"), "multilabel")
 >>> probs = np.array([[0.9, 0.2], [0.3, 0.35], [0.8, 0.4], [0.1, 0.1]])
 >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
@@ -168,13 +165,9 @@ class ThresholdCalibrator:
             return cls(cfg["strategy"], cfg["objective"], cfg["default"])
         return cls(cfg.strategy, cfg.objective, cfg.default)
 
-    def unfitted(self) -> ThresholdCalibrator:
-        """A new calibrator with the same settings, to fit on other probabilities."""
-        return ThresholdCalibrator(self.strategy, self.objective, self.default)
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ThresholdCalibrator:
-        cal = cls(data["strategy"], data["objective"], data["default"])
+        cal = cls.from_config(data)
         if data.get("task"):
             cal.task_ = data["task"]
             cal.thresholds_ = None if data["thresholds"] is None else np.asarray(data["thresholds"], dtype=float)

@@ -35,7 +35,6 @@ from emotune.errors import DataError
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.training.distributed import is_main_process
 
-log = logging.getLogger("emotune")
 CONFIG = "config.yaml"
 CHECKPOINTS = "checkpoints"
 
@@ -123,9 +122,6 @@ class RunFolder:
         """``value`` as indented JSON in ``name``, written atomically."""
         write_text_atomic(self.path / name, json.dumps(value, indent=2) + "\n")
         return self.path / name
-
-    def remove_checkpoints(self, cfg: RunConfig) -> None:
-        remove_checkpoints(self.path, cfg)
 
 
 def remove_checkpoints(folder: Path, cfg: RunConfig) -> None:

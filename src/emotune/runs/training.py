@@ -18,7 +18,7 @@ from emotune.config import RunConfig
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
 from emotune.evaluation.score import score
-from emotune.runs.folder import RunFolder, write_probabilities
+from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.training.distributed import finish, world_size
 from emotune.validation import check
 
@@ -74,7 +74,7 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
         bundle = clf.save(run_dir / "model", metrics)
         write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
         folder.write_json("metrics.json", metrics)
-        folder.remove_checkpoints(cfg)
+        remove_checkpoints(run_dir, cfg)
         log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
                  cfg.thresholds.default, bundle)  # fmt: skip
