@@ -2,7 +2,7 @@
 
 Same model (the bundled MiniLM), same SemEval E-c training rows, batch size and max length, one epoch each:
 
-- ``emotune``: :class:`emotune.models.encoder.EncoderModel` (Trainer subclass, dynamic padding,
+- ``emotune``: :class:`emotune.models.transformer.model.TransformerModel` (Trainer subclass, dynamic padding,
   length-grouped batches, precision ``auto``);
 - ``emotune + LoRA``: the same with ``peft=lora`` (r 16 on query/value; the head trained in full);
 - ``hand loop``: a minimal PyTorch loop as people write it: random batches padded per batch, AdamW, linear
@@ -34,14 +34,14 @@ sys.path.insert(0, str(HERE))
 from common import machine  # noqa: E402
 
 from emotune import RunConfig, load_dataset  # noqa: E402
-from emotune.models.encoder import EncoderModel  # noqa: E402
+from emotune.models import build_model  # noqa: E402
 from emotune.models.families import resolve_model_path  # noqa: E402
 
 
 def emotune_fit(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int, peft: str = "none") -> None:  # type: ignore[no-untyped-def]
     cfg = RunConfig.model_validate({"model": {"name": "minilm", "max_length": max_length, "peft": {"method": peft}},
                                     "train": {"epochs": 1, "batch_size": batch}})  # fmt: skip
-    EncoderModel(cfg).fit(texts, y, schema, dev=None, work_dir=None)
+    build_model(cfg).fit(texts, y, schema, dev=None, work_dir=None)
 
 
 def emotune_lora(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int) -> None:  # type: ignore[no-untyped-def]

@@ -100,7 +100,7 @@ def test_unreachable_hub_id_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None
         raise OSError("We couldn't connect to the Hugging Face hub")
 
     monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", offline)
-    from emotune.models.encoder import resolve_model_path
+    from emotune.models.families import resolve_model_path
 
     with pytest.raises(ConfigError, match=r"cannot load 'some-org/some-model'.*model=/path/to/model"):
         resolve_model_path("some-org/some-model")

@@ -15,7 +15,7 @@ import yaml
 
 from emotune.config import RunConfig, load_config
 from emotune.training.trainer import PruningCallback
-from emotune.tuning import DEFAULT_SPACES, check_space
+from emotune.tuning import check_space, default_space
 
 SEMEVAL = ["--preset", "semeval2018-ec"]
 TFIDF_SPACE = {"tfidf": {"model.tfidf.C": {"type": "float", "low": 0.01, "high": 10, "log": True},
@@ -92,12 +92,12 @@ def test_encoder_trials_report_every_epoch_to_the_study(tiny_bert: Path, sample_
     assert result.code == 0, result.err
     study = optuna.load_study(study_name="emotune", storage=f"sqlite:///{run / 'study.db'}")
     assert [sorted(t.intermediate_values) for t in study.trials] == [[1, 2], [1, 2]]
-    assert set(study.trials[0].params) == set(DEFAULT_SPACES["encoder"])
+    assert set(study.trials[0].params) == set(default_space()["encoder"])
     assert {t.user_attrs["kind"] for t in study.trials} == {"encoder"}
 
 
 def test_every_built_in_space_names_real_config_keys() -> None:
-    check_space(RunConfig(), DEFAULT_SPACES, "built-in")
+    check_space(RunConfig(), default_space(), "built-in")
 
 
 @pytest.mark.parametrize(

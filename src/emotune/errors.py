@@ -8,6 +8,7 @@ exits with code 2; anything else is a bug and exits with code 1.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class EmotuneError(Exception):
@@ -26,3 +27,29 @@ class ConfigError(EmotuneError):
 
 class DataError(EmotuneError):
     """A data file cannot be used as it is."""
+
+
+class SettingError(ConfigError):
+    """One setting (a dotted config key) cannot work, found where it is used rather than in a config file.
+
+    >>> str(SettingError("train.precision", "fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU"))
+    'train.precision: fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU'
+    """
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.source = key
+        self.what = problem
+        self.problems = [f"{key}: {problem}"]
+        EmotuneError.__init__(self, self.problems[0])
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config, found before any work: where (a dotted key), what, and how to fix it."""
+
+    where: str
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}; {self.fix}"

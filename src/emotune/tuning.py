@@ -11,7 +11,7 @@ for every kind) to config keys (dotted, or the short names of ``emotune train``)
     tfidf:
       model.tfidf.C: {type: float, low: 0.1, high: 30, log: true}
 
-Each kind has a built-in space (:data:`DEFAULT_SPACES`) used when no file is given.
+Each kind has a built-in space (``ModelKind.space``, see :func:`default_space`) used when no file is given.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from emotune.config import RunConfig, read_yaml, with_values
 from emotune.errors import ConfigError
-from emotune.models.base import KIND_MODULES, kind_of
+from emotune.models.base import KIND_MODULES, get_kind, kind_of
 
 if TYPE_CHECKING:
     import optuna
@@ -72,37 +72,15 @@ def _space(raw: dict[str, dict[str, dict[str, Any]]]) -> Space:
     return {kind: {key: Param.model_validate(spec) for key, spec in keys.items()} for kind, keys in raw.items()}
 
 
-DEFAULT_SPACES: Space = _space({
-    "tfidf": {
-        "model.tfidf.C": {"type": "float", "low": 0.1, "high": 30.0, "log": True},
-        "model.tfidf.min_df": {"type": "int", "low": 1, "high": 3},
-        "model.tfidf.class_weight": {"type": "categorical", "choices": ["balanced", "none"]},
-    },
-    "encoder": {
-        "train.lr": {"type": "float", "low": 1e-5, "high": 3e-4, "log": True},
-        "train.batch_size": {"type": "categorical", "choices": [16, 32]},
-        "train.warmup_ratio": {"type": "float", "low": 0.0, "high": 0.2},
-        "train.weight_decay": {"type": "float", "low": 0.0, "high": 0.1},
-        "model.dropout": {"type": "float", "low": 0.0, "high": 0.3},
-        "train.loss.pos_weight": {"type": "categorical", "choices": ["none", "sqrt"]},
-    },
-    "decoder": {
-        "train.lr": {"type": "float", "low": 5e-5, "high": 1e-3, "log": True},
-        "model.peft.r": {"type": "categorical", "choices": [8, 16, 32]},
-        "model.peft.dropout": {"type": "float", "low": 0.0, "high": 0.1},
-        "train.batch_size": {"type": "categorical", "choices": [8, 16]},
-    },
-    "generative": {
-        "train.lr": {"type": "float", "low": 5e-5, "high": 1e-3, "log": True},
-        "model.peft.r": {"type": "categorical", "choices": [8, 16, 32]},
-    },
-})  # fmt: skip
+def default_space() -> Space:
+    """The built-in space: each registered kind's own (``ModelKind.space``)."""
+    return _space({name: get_kind(name).space for name in KIND_MODULES if get_kind(name).space})
 
 
 def load_space(path: str | Path | None) -> Space:
     """The space in the YAML file ``path``, checked, or the built-in spaces when ``path`` is None."""
     if path is None:
-        return DEFAULT_SPACES
+        return default_space()
     raw = read_yaml(path)
     problems = [f"{kind}: unknown section; use one of {', '.join(SECTIONS)}" for kind in raw if kind not in SECTIONS]
     problems += [f"{kind}: expected a mapping of config keys to distributions" for kind, keys in raw.items()

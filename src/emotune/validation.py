@@ -13,25 +13,13 @@ are reported at once, each as ``where: what; fix``.
 from __future__ import annotations
 
 import difflib
-import importlib.util
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from emotune.config import RunConfig
-from emotune.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a config: where (a dotted key), what, and how to fix it."""
-
-    where: str
-    what: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}; {self.fix}"
+from emotune.errors import ConfigError, Problem, SettingError
+from emotune.models.base import get_kind
+from emotune.models.transformer.kinds import runtime_problems as transformer_runtime
 
 
 def _unknown(where: str, kind: str, name: str, known: Iterable[str], fix_extra: str = "") -> Problem:
@@ -46,31 +34,25 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or name.count("/") > 1 or "\\" in name
 
 
-def _model_problems(cfg: RunConfig) -> list[Problem]:
-    from emotune.models.base import KIND_MODULES
+def _kind(cfg: RunConfig) -> tuple[str | None, list[Problem]]:
+    """The model kind of ``cfg`` when it is known without the hub, and the problems of the name itself."""
+    from emotune.models.base import KIND_MODULES, kind_of
     from emotune.models.families import MODEL_ALIASES
 
-    model, problems = cfg.model, []
-    name = model.name
-    if name == "ensemble":
-        problems.append(Problem("model.name", "an ensemble is not trained directly",
-                                "make one with `emotune cv` or `emotune blend`"))  # fmt: skip
-    elif name in KIND_MODULES:  # tfidf
-        for key, short, value in (("model.peft.method", "peft", model.peft.method),
-                                  ("model.quantization", "quantization", model.quantization)):  # fmt: skip
-            if value != "none":
-                fix = f"drop {short}={value} or pick a transformer model"
-                problems.append(Problem(key, f"{value} applies to transformer models, not model={name}", fix))
-        if model.head == "generate":
-            problems.append(Problem("model.head", f"generate needs a decoder LLM, not model={name}",
-                                    "use head=linear or a decoder model"))  # fmt: skip
-    elif name not in MODEL_ALIASES and not Path(name).expanduser().is_dir():
-        if _looks_like_path(name) or Path(name).expanduser().exists():
-            problems.append(Problem("model.name", f"{name} is not a model folder",
-                                    "pass a folder holding config.json (or minilm, tfidf, a hub id)"))  # fmt: skip
-        elif "/" not in name and (close := difflib.get_close_matches(name, [*MODEL_ALIASES, *KIND_MODULES], n=1)):
-            problems.append(Problem("model.name", f"unknown model {name!r}", f"did you mean {close[0]!r}?"))
-    return problems
+    name = cfg.model.name
+    if name in KIND_MODULES:
+        return name, []
+    if name in MODEL_ALIASES or Path(name).expanduser().is_dir():
+        try:
+            return kind_of(cfg.model), []
+        except SettingError as exc:
+            return None, [Problem(exc.source, exc.what, "use head=linear, or a decoder LLM")]
+    if _looks_like_path(name) or Path(name).expanduser().exists():
+        fix = "pass a folder holding config.json (or minilm, tfidf, a hub id)"
+        return None, [Problem("model.name", f"{name} is not a model folder", fix)]
+    if "/" not in name and (close := difflib.get_close_matches(name, [*MODEL_ALIASES, *KIND_MODULES], n=1)):
+        return None, [Problem("model.name", f"unknown model {name!r}", f"did you mean {close[0]!r}?")]
+    return None, []  # a hub id: checked when it is loaded
 
 
 def validate(cfg: RunConfig, runtime: bool = True) -> list[Problem]:
@@ -88,27 +70,12 @@ def validate(cfg: RunConfig, runtime: bool = True) -> list[Problem]:
         problems.append(_unknown("train.loss.name", "loss", loss, LOSSES))
     if cfg.sweep.metric not in METRICS:
         problems.append(_unknown("sweep.metric", "metric", cfg.sweep.metric, METRICS))
-    problems += _model_problems(cfg)
-    return problems + (runtime_problems(cfg) if runtime else [])
-
-
-def runtime_problems(cfg: RunConfig) -> list[Problem]:
-    """What ``cfg`` needs that this machine lacks: an extra, a CUDA GPU."""
-    model, problems = cfg.model, []
-    if model.peft.method != "none" and importlib.util.find_spec("peft") is None:
-        problems.append(Problem("model.peft.method", f"{model.peft.method} needs peft", "pip install 'emotune[llm]'"))
-    needs_bnb = model.quantization == "4bit" or cfg.train.optimizer.startswith("paged_")
-    if needs_bnb and importlib.util.find_spec("bitsandbytes") is None:
-        where = "model.quantization" if model.quantization == "4bit" else "train.optimizer"
-        problems.append(Problem(where, "needs bitsandbytes (CUDA)", "pip install 'emotune[qlora]' on a GPU machine"))
-    if model.quantization == "4bit":
-        import torch
-
-        if not torch.cuda.is_available():
-            fix = "drop quantization=4bit to train the adapter on full-precision weights"
-            problems.append(
-                Problem("model.quantization", "4bit (QLoRA) needs a CUDA GPU and none is visible here", fix)
-            )
+    kind, name_problems = _kind(cfg)
+    problems += name_problems
+    if kind is not None:
+        problems += get_kind(kind).problems(cfg)
+    if runtime:  # a hub id not seen yet is some transformer kind
+        problems += get_kind(kind).runtime(cfg) if kind is not None else transformer_runtime(cfg)
     return problems
 
 

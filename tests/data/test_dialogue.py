@@ -114,11 +114,12 @@ def test_splits_keep_dialogues_whole_and_duplicates_are_counted(tmp_path: Path) 
 
 def test_context_is_cut_from_the_oldest_turn(tiny_bert: Path) -> None:
     from emotune import RunConfig
-    from emotune.models.encoder import EncoderModel
+    from emotune.models.transformer.backbone import ENCODER
+    from emotune.models.transformer.model import TransformerModel
 
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "dialogue": {"task": "utterance",
                                                                                    "context": 4}})  # fmt: skip
-    tokenizer = EncoderModel(cfg)._tokenizer(tiny_bert)
+    tokenizer = TransformerModel(cfg, ENCODER)._tokenizer(tiny_bert)
     composed = "A: " + "so happy " * 30 + "[SEP] B: I am scared"
     ids = tokenizer(composed, truncation=True, max_length=12)["input_ids"]
     assert len(ids) == 12 and tokenizer.decode(ids, skip_special_tokens=True).endswith("i am scared")

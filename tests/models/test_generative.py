@@ -13,7 +13,7 @@ import pytest
 from emotune import EmotionClassifier, RunConfig
 from emotune.cli import main
 from emotune.errors import ConfigError
-from emotune.models.generative import parse_labels
+from emotune.models.transformer.generative import parse_labels
 
 NAMES = ["anger", "anticipation", "disgust", "fear", "joy", "love", "optimism", "pessimism", "sadness", "surprise",
          "trust"]  # fmt: skip

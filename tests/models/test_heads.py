@@ -7,8 +7,9 @@ from transformers import BertConfig, BertModel
 
 from emotune.config import ModelConfig
 from emotune.errors import ConfigError
-from emotune.models.encoder import EncoderClassifier, freeze, param_groups
-from emotune.models.heads import init_bias, mlp_head, prevalence_bias
+from emotune.models.transformer.freezing import freeze, param_groups
+from emotune.models.transformer.heads import init_bias, mlp_head, prevalence_bias
+from emotune.models.transformer.pooling import EncoderClassifier
 from emotune.models.transformer.precision import AUTO_ENV, resolve_precision
 
 

@@ -76,3 +76,12 @@ class LabelSchema:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelSchema:
         return cls(tuple(data["names"]), data["task"], data.get("neutral"))
+
+
+def probabilities(logits: np.ndarray, task: str) -> np.ndarray:
+    """Sigmoid (multilabel) or softmax (multiclass) of ``logits`` ``(n, n_labels)``."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if task == "multiclass":
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)

@@ -21,8 +21,8 @@ import numpy as np
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
-from emotune.errors import ConfigError, DataError
-from emotune.models.base import DevSet, register_model
+from emotune.errors import DataError, Problem
+from emotune.models.base import DevSet, ModelKind
 
 if TYPE_CHECKING:
     from emotune.data.labels import LabelSchema
@@ -84,8 +84,14 @@ class EnsembleModel:
         return cls([EmotionClassifier.load(directory / name) for name in spec["members"]], spec["weights"])
 
 
+def _not_trained(config: RunConfig) -> list[Problem]:
+    return [
+        Problem("model.name", "an ensemble is not trained directly", "make one with `emotune cv` or `emotune blend`")
+    ]
+
+
 def _build(config: RunConfig) -> EnsembleModel:
-    raise ConfigError("config", ["model=ensemble is made by `emotune cv` or `emotune blend`; train the members"])
+    raise AssertionError("unreachable: build_model refuses model=ensemble (see _not_trained)")
 
 
-register_model("ensemble", _build, EnsembleModel.load)
+KIND = ModelKind("ensemble", _build, EnsembleModel.load, problems=_not_trained)

@@ -1,5 +1,5 @@
 """Model kinds, looked up by name (see :mod:`emotune.models.base`)."""
 
-from emotune.models.base import MODEL_KINDS, DevSet, TextModel, build_model, kind_of, load_model
+from emotune.models.base import KIND_MODULES, DevSet, ModelKind, TextModel, build_model, get_kind, kind_of, load_model
 
-__all__ = ["MODEL_KINDS", "DevSet", "TextModel", "build_model", "kind_of", "load_model"]
+__all__ = ["KIND_MODULES", "DevSet", "ModelKind", "TextModel", "build_model", "get_kind", "kind_of", "load_model"]

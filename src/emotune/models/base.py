@@ -1,23 +1,26 @@
-"""The contract every model kind fulfils, and the registry that maps ``model=`` names to kinds.
+"""The contract every model kind fulfils, and the one place model kinds are registered.
 
-Kinds register themselves when their module is imported; :data:`KIND_MODULES` says which module that is,
-so heavy libraries (torch, transformers) load only when a kind that needs them is used. A ``model=`` name
-that is not a kind (``minilm``, a hub id, a folder) is a fine-tuned transformer: an ``encoder``, a
+A kind is one module exporting one :class:`ModelKind` named ``KIND``: its name, how to build and load its
+models, its built-in sweep search space and the checks it needs. :data:`KIND_MODULES` maps each kind to its
+module, so heavy libraries (torch, transformers) load only when a kind that needs them is used. A ``model=``
+name that is not a kind (``minilm``, a hub id, a folder) is a fine-tuned transformer: an ``encoder``, a
 ``decoder`` LLM with a classification head, or with ``head=generate`` a ``generative`` LLM.
+
+Adding a kind: write ``emotune/models/<kind>.py`` with ``KIND = ModelKind(...)`` and add one line below.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from emotune.config import ModelConfig, RunConfig
-from emotune.data.labels import LabelSchema
-from emotune.errors import ConfigError
+from emotune.errors import ConfigError, Problem, SettingError
 
 DevSet = tuple[Sequence[str], np.ndarray]
 
@@ -31,7 +34,7 @@ class TextModel(Protocol):
         self,
         texts: Sequence[str],
         y: np.ndarray,
-        schema: LabelSchema,
+        schema: Any,  # a LabelSchema
         dev: DevSet | None = None,
         work_dir: Path | None = None,
     ) -> TextModel: ...
@@ -41,8 +44,31 @@ class TextModel(Protocol):
     def save(self, directory: Path) -> None: ...
 
 
-ModelFactory = Callable[[RunConfig], TextModel]
-ModelLoader = Callable[[Path], TextModel]
+Checks = Callable[[RunConfig], list[Problem]]
+
+
+def no_problems(cfg: RunConfig) -> list[Problem]:
+    return []
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One model kind.
+
+    ``build(config)`` makes an unfitted model, ``load(folder)`` a saved one; ``settings`` names the
+    ``model.*`` section the kind reads beyond the common keys; ``space`` is the built-in ``emotune sweep``
+    search space (dotted config keys -> distributions, see :mod:`emotune.tuning`); ``problems(config)`` lists
+    settings this kind cannot use and ``runtime(config)`` what this machine lacks for it (an extra, a GPU).
+    """
+
+    name: str
+    build: Callable[[RunConfig], TextModel]
+    load: Callable[[Path], TextModel]
+    settings: tuple[str, ...] = ()
+    space: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: Checks = no_problems
+    runtime: Checks = no_problems
+
 
 KIND_MODULES = {
     "tfidf": "emotune.models.tfidf",
@@ -51,19 +77,14 @@ KIND_MODULES = {
     "generative": "emotune.models.generative",
     "ensemble": "emotune.ensembles.model",  # an upper layer, found through this registry only
 }
-MODEL_KINDS: dict[str, tuple[ModelFactory, ModelLoader]] = {}
 
 
-def register_model(kind: str, build: ModelFactory, load: ModelLoader) -> None:
-    MODEL_KINDS[kind] = (build, load)
-
-
-def _kind(kind: str, source: str) -> tuple[ModelFactory, ModelLoader]:
-    if kind not in MODEL_KINDS and kind in KIND_MODULES:
-        importlib.import_module(KIND_MODULES[kind])
-    if kind not in MODEL_KINDS:
-        raise ConfigError(source, [f"model kind {kind!r} is not available in this emotune version"])
-    return MODEL_KINDS[kind]
+def get_kind(name: str, source: str = "model.name") -> ModelKind:
+    """The registered kind ``name`` (its module is imported on first use)."""
+    if name not in KIND_MODULES:
+        raise ConfigError(source, [f"model kind {name!r} is not available in this emotune version"])
+    kind: ModelKind = importlib.import_module(KIND_MODULES[name]).KIND
+    return kind
 
 
 def kind_of(cfg: ModelConfig) -> str:
@@ -75,18 +96,20 @@ def kind_of(cfg: ModelConfig) -> str:
     decoder = is_decoder(model_config(cfg.name))
     if cfg.head == "generate":
         if not decoder:
-            raise ConfigError("config", [f"model.head=generate needs a decoder LLM; {cfg.name!r} is an encoder"])
+            raise SettingError("model.head", f"generate needs a decoder LLM; {cfg.name!r} is an encoder")
         return "generative"
     return "decoder" if decoder else "encoder"
 
 
 def build_model(cfg: RunConfig) -> TextModel:
-    """A fresh, unfitted model for ``cfg.model``."""
-    build, _ = _kind(kind_of(cfg.model), "config")
-    return build(cfg)
+    """A fresh, unfitted model for ``cfg.model``; settings the kind cannot use are refused first."""
+    kind = get_kind(kind_of(cfg.model))
+    problems = kind.problems(cfg)
+    if problems:
+        raise ConfigError("config", [str(p) for p in problems])
+    return kind.build(cfg)
 
 
 def load_model(kind: str, directory: Path) -> TextModel:
     """Load a saved model of ``kind`` from a bundle folder."""
-    _, load = _kind(kind, str(directory))
-    return load(directory)
+    return get_kind(kind, str(directory)).load(directory)

@@ -20,7 +20,8 @@ from sklearn.preprocessing import FunctionTransformer
 
 from emotune.config import RunConfig, TfidfConfig
 from emotune.data.labels import LabelSchema
-from emotune.models.base import DevSet, register_model
+from emotune.errors import Problem
+from emotune.models.base import DevSet, ModelKind
 
 FILE = "tfidf.joblib"
 
@@ -91,6 +92,8 @@ class TfidfModel:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities ``(n, n_labels)`` in schema order (classes absent from training get 0)."""
+        if not texts:
+            return np.zeros((0, self.schema_.n_labels), dtype=np.float32)
         proba = self.pipeline_.predict_proba(list(texts))
         if self.schema_.task == "multilabel":
             return np.asarray(proba, dtype=np.float32)
@@ -115,4 +118,29 @@ def _build(cfg: RunConfig) -> TfidfModel:
     return TfidfModel(cfg.model.tfidf, cfg.train.seed)
 
 
-register_model("tfidf", _build, TfidfModel.load)
+def _problems(cfg: RunConfig) -> list[Problem]:
+    """Transformer settings that mean nothing to TF-IDF."""
+    model, problems = cfg.model, []
+    for key, short, value in (("model.peft.method", "peft", model.peft.method),
+                              ("model.quantization", "quantization", model.quantization)):  # fmt: skip
+        if value != "none":
+            fix = f"drop {short}={value} or pick a transformer model"
+            problems.append(Problem(key, f"{value} applies to transformer models, not model=tfidf", fix))
+    if model.head == "generate":
+        problems.append(Problem("model.head", "generate needs a decoder LLM, not model=tfidf",
+                                "use head=linear or a decoder model"))  # fmt: skip
+    return problems
+
+
+KIND = ModelKind(
+    "tfidf",
+    _build,
+    TfidfModel.load,
+    settings=("tfidf",),
+    space={
+        "model.tfidf.C": {"type": "float", "low": 0.1, "high": 30.0, "log": True},
+        "model.tfidf.min_df": {"type": "int", "low": 1, "high": 3},
+        "model.tfidf.class_weight": {"type": "categorical", "choices": ["balanced", "none"]},
+    },
+    problems=_problems,
+)

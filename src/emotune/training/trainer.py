@@ -21,7 +21,7 @@ from transformers.trainer_utils import EvalPrediction
 
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import ThresholdConfig
-from emotune.data.labels import LabelSchema
+from emotune.data.labels import LabelSchema, probabilities
 from emotune.evaluation.metrics import compute_metrics
 
 log = logging.getLogger("emotune")
@@ -81,15 +81,6 @@ class EmotionTrainer(Trainer):
         outputs = model(**features)
         loss = self.loss_fn(outputs["logits"].float(), inputs["labels"].float())
         return (loss, outputs) if return_outputs else loss
-
-
-def probabilities(logits: np.ndarray, task: str) -> np.ndarray:
-    """Sigmoid (multilabel) or softmax (multiclass) of ``logits`` ``(n, n_labels)``."""
-    logits = np.asarray(logits, dtype=np.float64)
-    if task == "multiclass":
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
-    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
 
 class DevMetrics:

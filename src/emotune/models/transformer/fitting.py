@@ -1,0 +1,147 @@
+"""Training a transformer module with ``transformers.Trainer``: arguments, datasets, resume and callbacks.
+
+Only this module (and the kinds' ``fit``) imports ``Trainer``; prediction (:mod:`.inference`) never does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from torch import nn
+
+from emotune.config import RunConfig, TrainConfig
+from emotune.data.labels import LabelSchema
+from emotune.models.transformer.freezing import param_groups
+from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress, active_callbacks
+
+log = logging.getLogger("emotune")
+
+
+def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
+    """``TrainingArguments`` for ``train.*``; with a dev set, evaluate and keep the best epoch."""
+    import torch
+    from transformers import TrainingArguments
+
+    strategy = "epoch" if has_dev else "no"
+    return TrainingArguments(
+        output_dir="checkpoints",  # set to the run's folder before training
+        num_train_epochs=t.epochs,
+        learning_rate=t.lr,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.eval_batch_size,
+        gradient_accumulation_steps=t.grad_accum,
+        warmup_steps=t.warmup_ratio,  # a float below 1 is a ratio of the total steps
+        lr_scheduler_type=t.scheduler,
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm,
+        seed=t.seed,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        use_cpu=not torch.cuda.is_available(),
+        eval_strategy=strategy,
+        save_strategy=strategy,
+        save_total_limit=1,
+        load_best_model_at_end=has_dev,
+        metric_for_best_model=t.select_metric if has_dev else None,
+        greater_is_better=True,
+        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
+        logging_strategy="epoch",
+        report_to="none",
+        dataloader_num_workers=0,
+        disable_tqdm=False,
+    )
+
+
+def optimizer(module: nn.Module, cfg: RunConfig, head: str | None) -> Any:
+    """The ``train.optimizer`` over :func:`~.freezing.param_groups` (layer-wise lr decay, no decay on norms)."""
+    t = cfg.train
+    return OPTIMIZERS[t.optimizer](param_groups(module, t.lr, t.weight_decay, cfg.model.layerwise_lr_decay, head))
+
+
+def encode(tokenizer: Any, texts: Sequence[str], y: np.ndarray, max_length: int, **kwargs: Any) -> Any:
+    """A ``datasets.Dataset`` of token ids, labels and lengths (for length-grouped batches)."""
+    import datasets
+
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length, **kwargs)
+    columns = dict(encoded)
+    columns["labels"] = np.asarray(y, dtype=np.float32).tolist()
+    columns["length"] = [len(ids) for ids in encoded["input_ids"]]
+    return datasets.Dataset.from_dict(columns)
+
+
+def classifier_trainer(
+    module: nn.Module,
+    tokenizer: Any,
+    cfg: RunConfig,
+    precision: str,
+    schema: LabelSchema,
+    train: Any,
+    dev: Any | None,
+    loss_fn: nn.Module,
+    head: str | None,
+) -> EmotionTrainer:
+    """The Trainer of a classifier: the registry loss, dynamic padding, early stopping, dev metrics for
+    checkpoint selection, and quiet progress bars."""
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback
+
+    callbacks: list[Any] = []
+    if dev is not None and cfg.train.early_stopping:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=cfg.train.early_stopping))
+    trainer = EmotionTrainer(
+        model=module,
+        args=training_args(cfg.train, precision, has_dev=dev is not None),
+        train_dataset=train,
+        eval_dataset=dev,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=DevMetrics(schema, cfg.thresholds),
+        callbacks=callbacks,
+        optimizers=(optimizer(module, cfg, head), None),
+        loss_fn=loss_fn,
+    )
+    return quiet(trainer)
+
+
+def quiet(trainer: Any) -> Any:
+    """Progress bars without the Trainer's raw metric dictionaries (:class:`EpochLog` reports those)."""
+    from transformers import ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(QuietProgress)
+    return trainer
+
+
+def last_checkpoint(folder: Path, resume: bool) -> str | None:
+    """The checkpoint to resume from: the newest in ``folder`` when ``resume`` is set."""
+    if not resume:
+        return None
+    from transformers.trainer_utils import get_last_checkpoint
+
+    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if last is None:
+        log.warning("resume: no checkpoint in %s, starting from scratch", folder)
+    else:
+        log.info("resuming from %s", last)
+    return last
+
+
+def train(trainer: Any, work_dir: Path | None, resume: bool) -> nn.Module:
+    """Run ``trainer`` with checkpoints and ``epochs.jsonl`` in ``work_dir`` (or a temporary folder that is
+    removed afterwards); returns the trained module (the best epoch's when there is a dev set)."""
+    with contextlib.ExitStack() as stack:
+        work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        trainer.args.output_dir = str(work / "checkpoints")
+        last = last_checkpoint(work / "checkpoints", resume)
+        resumed = json.loads((Path(last) / "trainer_state.json").read_text())["epoch"] if last else None
+        trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None, resumed))
+        for callback in active_callbacks():
+            trainer.add_callback(callback)
+        trainer.train(resume_from_checkpoint=last)
+    return cast(nn.Module, trainer.model).eval()

@@ -1,0 +1,197 @@
+"""Generative label mode (``head=generate``): a causal LM answers an instruction with the label list.
+
+Training: the prompt (``model.prompt``, listing the allowed labels) is followed by the answer
+``" joy, optimism"`` (labels in a random order, ``" none"`` for a row without labels) and the end-of-sequence
+token; the loss covers the answer tokens only. Usually with an adapter (``peft=lora``).
+
+Scores: for each label, the likelihood that the answer starts with that label's name, computed from the
+model's token probabilities (no sampling). Multiclass scores are normalised over the labels; multilabel
+scores are used as they are, so per-label thresholds calibrated on dev turn them into decisions exactly as
+for classifiers. :meth:`GenerativeModel.generate_labels` decodes free text instead and reads the labels out
+of it with :func:`parse_labels`, which tolerates case, order, synonyms, typos and trailing junk.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import torch
+
+from emotune.data.labels import LabelSchema
+from emotune.models.base import DevSet
+from emotune.models.transformer.model import TransformerModel
+
+NONE_ANSWER = "none"
+NONE_WORDS = frozenset({"none", "no emotion", "no emotions", "neutral", "nothing", "n/a", "na", "nil"})
+# Words a model writes for a label (adjectives, nouns of the same emotion); used only when they are not labels.
+SYNONYMS: dict[str, str] = {
+    "angry": "anger", "mad": "anger", "furious": "anger", "rage": "anger", "annoyed": "annoyance",
+    "happy": "joy", "happiness": "joy", "joyful": "joy", "glad": "joy", "delighted": "joy",
+    "sad": "sadness", "unhappy": "sadness", "sorrow": "sadness", "grief": "sadness",
+    "afraid": "fear", "scared": "fear", "fearful": "fear", "frightened": "fear", "terrified": "fear",
+    "disgusted": "disgust", "surprised": "surprise", "shocked": "surprise", "astonished": "surprise",
+    "loving": "love", "optimistic": "optimism", "hopeful": "optimism", "hope": "optimism",
+    "pessimistic": "pessimism", "hopeless": "pessimism", "trusting": "trust", "anticipating": "anticipation",
+    "expectation": "anticipation", "excited": "excitement", "grateful": "gratitude", "thankful": "gratitude",
+    "curious": "curiosity", "confused": "confusion", "nervous": "nervousness", "proud": "pride",
+    "embarrassed": "embarrassment", "amused": "amusement", "anxious": "fear", "worried": "fear",
+}  # fmt: skip
+_SPLIT = re.compile(r"[,;/|\n]+|\band\b|&|\+")
+_JUNK = re.compile(r"\n\s*(?:text|input|sentence|question)\s*:", re.IGNORECASE)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[_\-]", " ", text.lower())).strip(" .!?:'\"`*()[]{}")
+
+
+def parse_labels(answer: str, names: Sequence[str], synonyms: dict[str, str] | None = None) -> list[str]:
+    """The allowed label names found in a generated ``answer``, in the order of ``names``.
+
+    Tolerates case, any order, separators (``,`` ``;`` ``/`` ``and`` new lines), synonyms (``happy`` ->
+    ``joy``), small typos (``sadnes``), a "none" answer and junk after the answer (a new ``Text:`` block).
+
+    >>> parse_labels("Optimism and JOY.", ["anger", "joy", "optimism"])
+    ['joy', 'optimism']
+    >>> parse_labels("happy, angri!! \\nText: more", ["anger", "joy"])
+    ['anger', 'joy']
+    """
+    table = {_normalise(name): name for name in names}
+    for word, label in (SYNONYMS if synonyms is None else synonyms).items():
+        if label in names and word not in table:
+            table[word] = label
+    candidates = list(table)
+    found: set[str] = set()
+    for piece in _SPLIT.split(_JUNK.split(answer)[0]):
+        piece = _normalise(piece)
+        if not piece or (piece in NONE_WORDS and piece not in table):
+            continue
+        if piece in table:
+            found.add(table[piece])
+            continue
+        for word in piece.split(" "):
+            word = _normalise(word)
+            match = table.get(word) or next(iter(difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)), None)
+            if match is not None:
+                found.add(table.get(match, match))
+    return [name for name in names if name in found]
+
+
+class GenerativeModel(TransformerModel):
+    """A causal LM tuned to write the label list; see the module docstring."""
+
+    # --- prompts ---------------------------------------------------------------------------------------
+
+    def _prompt_ids(self, text: str) -> list[int]:
+        """The instruction with ``text`` (cut to ``model.max_length`` tokens) and the allowed labels."""
+        ids = self.tokenizer_(text, add_special_tokens=False)["input_ids"]
+        limit = self.config.model.max_length  # dialogue context: keep the end, where the current turn is
+        cut = ids[-limit:] if self.config.dialogue.context else ids[:limit]
+        prompt = self.config.model.prompt.format(labels=", ".join(self.schema_.names), text=self.tokenizer_.decode(cut))
+        return cast(list[int], self.tokenizer_(prompt)["input_ids"])
+
+    def _answer_ids(self, names: Sequence[str]) -> list[int]:
+        answer = " " + (", ".join(names) if names else NONE_ANSWER)
+        return cast(list[int], self.tokenizer_(answer, add_special_tokens=False)["input_ids"])
+
+    # --- training --------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        schema: LabelSchema,
+        dev: DevSet | None = None,
+        work_dir: Path | None = None,
+    ) -> GenerativeModel:
+        """LoRA-tune (or fully tune) the LM on prompt -> label list. ``dev`` is not used here: thresholds are
+        calibrated on it afterwards from :meth:`predict_proba`, like for every kind."""
+        from transformers import DataCollatorForSeq2Seq, Trainer
+
+        from emotune.models.transformer import fitting
+
+        module = self._prepare(schema, None)  # no classifier head to initialise
+        trainer = Trainer(
+            model=module,
+            args=fitting.training_args(self.config.train, self.precision_, has_dev=False),
+            train_dataset=self._examples(texts, y),
+            data_collator=DataCollatorForSeq2Seq(self.tokenizer_, label_pad_token_id=-100),
+            processing_class=self.tokenizer_,
+            optimizers=(fitting.optimizer(module, self.config, None), None),
+        )
+        fitting.quiet(trainer)
+        self._train(trainer, work_dir, f"answer-token cross-entropy, optimizer {self.config.train.optimizer}")
+        return self
+
+    def _examples(self, texts: Sequence[str], y: np.ndarray) -> Any:
+        """Prompt + answer + end-of-sequence; the labels mask the prompt with -100."""
+        import datasets
+
+        rng = random.Random(self.config.train.seed)
+        rows: dict[str, list[list[int]]] = {"input_ids": [], "attention_mask": [], "labels": []}
+        for text, names in zip(texts, self.schema_.decode(y), strict=True):
+            rng.shuffle(names)  # no fixed order to learn: any label may come first
+            prompt, answer = self._prompt_ids(text), [*self._answer_ids(names), self.tokenizer_.eos_token_id]
+            rows["input_ids"].append(prompt + answer)
+            rows["attention_mask"].append([1] * (len(prompt) + len(answer)))
+            rows["labels"].append([-100] * len(prompt) + answer)
+        return datasets.Dataset.from_dict(rows)
+
+    # --- inference -------------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Per-label scores from the likelihood of each label name as the answer (see the module docstring)."""
+        names = self.schema_.names
+        if not texts:
+            return np.zeros((0, len(names)), dtype=np.float32)
+        answers = [self._answer_ids([name]) for name in names]
+        pairs = [(i, j) for i in range(len(texts)) for j in range(len(names))]
+        prompts = [self._prompt_ids(text) for text in texts]
+        pairs.sort(key=lambda p: len(prompts[p[0]]) + len(answers[p[1]]))
+        loglik = np.zeros((len(texts), len(names)), dtype=np.float64)
+        device = next(self.module_.parameters()).device
+        with torch.inference_mode():
+            for start in range(0, len(pairs), batch_size):
+                batch = pairs[start : start + batch_size]
+                sequences = [prompts[i] + answers[j] for i, j in batch]
+                width = max(len(s) for s in sequences)
+                ids = torch.full((len(batch), width), self.tokenizer_.pad_token_id, dtype=torch.long)
+                mask = torch.zeros_like(ids)
+                for row, seq in enumerate(sequences):
+                    ids[row, : len(seq)] = torch.tensor(seq)
+                    mask[row, : len(seq)] = 1
+                logits = self.module_(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()
+                for row, (i, j) in enumerate(batch):
+                    first = len(prompts[i])  # position of the first answer token in the sequence
+                    targets = torch.tensor(answers[j])
+                    steps = torch.arange(first - 1, first - 1 + len(targets))
+                    loglik[i, j] = logprobs[row, steps, targets].sum().item()
+        if self.schema_.task == "multiclass":
+            shifted = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+            return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+        return np.exp(loglik).astype(np.float32)
+
+    def generate_labels(self, texts: Sequence[str], batch_size: int = 32) -> list[list[str]]:
+        """Greedy-decode an answer for each text and parse the label names out of it."""
+        device = next(self.module_.parameters()).device
+        self.tokenizer_.padding_side = "left"  # generation continues from the last prompt token
+        results: list[list[str]] = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                prompts = [self.tokenizer_.decode(self._prompt_ids(t)) for t in texts[start : start + batch_size]]
+                batch = self.tokenizer_(prompts, add_special_tokens=False, padding=True, return_tensors="pt")
+                batch = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
+                output = cast(Any, self.module_).generate(
+                    **batch, max_new_tokens=self.config.model.max_new_tokens, do_sample=False,
+                    pad_token_id=self.tokenizer_.pad_token_id,
+                )  # fmt: skip
+                new_tokens = output[:, batch["input_ids"].shape[1] :]
+                answers = self.tokenizer_.batch_decode(new_tokens, skip_special_tokens=True)
+                results += [parse_labels(answer, self.schema_.names) for answer in answers]
+        return results

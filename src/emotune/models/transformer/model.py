@@ -1,0 +1,209 @@
+"""A fine-tuned transformer as an emotune model: ``fit``, ``predict_proba``, ``save``, ``load``, ``merged``.
+
+:class:`TransformerModel` is put together from parts: a :class:`~.backbone.Backbone` (which family, where its
+head is), :mod:`.freezing`, :mod:`.adapters` (LoRA / IA3 / 4-bit), :mod:`.precision`, :mod:`.fitting`
+(the Trainer) and :mod:`.inference`. The encoder and decoder kinds are this class with another backbone; the
+generative kind changes how it trains and scores.
+
+A bundle holds the tokenizer and backbone config (``encoder/``), then either all weights
+(``model.safetensors``) or only the adapter + head (``adapter/``), and ``encoder.json`` with the settings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import torch
+from torch import nn
+
+from emotune.config import RunConfig
+from emotune.data.labels import LabelSchema, probabilities
+from emotune.errors import DataError
+from emotune.models.base import DevSet
+from emotune.models.families import MODEL_ALIASES, resolve_model_path
+from emotune.models.transformer import adapters
+from emotune.models.transformer.backbone import Backbone
+from emotune.models.transformer.freezing import freeze
+from emotune.models.transformer.heads import init_bias, prevalence_bias
+from emotune.models.transformer.inference import predict_logits
+from emotune.models.transformer.precision import resolve_precision
+
+log = logging.getLogger("emotune")
+
+WEIGHTS = "model.safetensors"
+SETTINGS = "encoder.json"
+ENCODER_DIR = "encoder"
+
+
+class TransformerModel:
+    """A transformer of one :class:`Backbone` family, fine-tuned (in full or with an adapter) to classify."""
+
+    def __init__(self, config: RunConfig, backbone: Backbone) -> None:
+        self.config = config
+        self.backbone = backbone
+        self.kind = backbone.kind
+
+    @property
+    def adapter(self) -> bool:
+        return self.config.model.peft.method != "none"
+
+    def _tokenizer(self, source: str | Path) -> Any:
+        return self.backbone.tokenizer(source, left_truncation=bool(self.config.dialogue.context))
+
+    def _module(self, source: str | Path, pretrained: bool) -> nn.Module:
+        return self.backbone.build(source, self.schema_.n_labels, self.config.model, self.tokenizer_, pretrained)
+
+    # --- training --------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        schema: LabelSchema,
+        dev: DevSet | None = None,
+        work_dir: Path | None = None,
+    ) -> TransformerModel:
+        """Fine-tune on ``texts`` / ``y`` ``(n, n_labels)``; select the best epoch on ``dev`` when given.
+
+        ``work_dir`` receives checkpoints and ``epochs.jsonl``; without one (the Python API) checkpoints go to
+        a temporary folder that is removed afterwards.
+        """
+        from emotune.losses import LabelStats, build_loss
+        from emotune.models.transformer import fitting
+
+        train_cfg = self.config.train
+        stats = LabelStats.from_y(y, schema.task)
+        module = self._prepare(schema, stats)
+        kwargs, max_length = self.backbone.tokenizer_kwargs, self.config.model.max_length
+        train_set = fitting.encode(self.tokenizer_, texts, y, max_length, **kwargs)
+        dev_set = fitting.encode(self.tokenizer_, dev[0], dev[1], max_length, **kwargs) if dev is not None else None
+        loss_fn = build_loss(train_cfg.loss, stats)
+        trainer = fitting.classifier_trainer(module, self.tokenizer_, self.config, self.precision_, schema,
+                                             train_set, dev_set, loss_fn, self.backbone.head)  # fmt: skip
+        self._train(trainer, work_dir, f"loss {type(loss_fn).__name__}, optimizer {train_cfg.optimizer}")
+        if trainer.state.best_model_checkpoint:
+            log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
+                     train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
+        return self
+
+    def _prepare(self, schema: LabelSchema, stats: Any | None) -> nn.Module:
+        """Threads, seed, tokenizer and the pretrained model with its head bias initialised from ``stats``
+        (a :class:`~emotune.losses.LabelStats`), frozen and adapted as the config says; sets the precision."""
+        from transformers import set_seed
+
+        from emotune.training.distributed import world_size
+
+        cfg, train_cfg = self.config.model, self.config.train
+        # under torchrun every process gets its share of the cores
+        torch.set_num_threads(train_cfg.threads or max(1, len(os.sched_getaffinity(0)) // world_size()))
+        set_seed(train_cfg.seed)
+        self.schema_ = schema
+        self.source_ = resolve_model_path(cfg.name)
+        self.tokenizer_ = self._tokenizer(self.source_)
+        module = self._module(self.source_, pretrained=True)
+        head = self.backbone.head
+        if cfg.bias_init and head and stats is not None:
+            init_bias(getattr(module, head), prevalence_bias(stats.positives, stats.n, schema.task))
+        freeze(module, cfg, head)
+        self.precision_ = resolve_precision(train_cfg.precision)
+        return self._adapt(module)
+
+    def _adapt(self, module: nn.Module) -> nn.Module:
+        """Gradient checkpointing, 4-bit preparation and the adapter, as the config asks."""
+        cfg = self.config.model
+        if cfg.gradient_checkpointing:
+            inner = self.backbone.inner(module)
+            inner.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        module = adapters.prepare_quantized(module, cfg)
+        if not self.adapter:
+            return module
+        model_type = str(self.backbone.inner(module).config.model_type)
+        return cast(
+            nn.Module, adapters.apply_peft(module, cfg, model_type, self.backbone.head, self.backbone.peft_task)
+        )
+
+    def _train(self, trainer: Any, work_dir: Path | None, detail: str) -> None:
+        """Run ``trainer`` (see :func:`.fitting.train`) and keep the trained module and its parameter counts."""
+        from emotune.models.transformer.fitting import train
+
+        cfg = self.config.model
+        trainable, total = adapters.trainable_parameters(trainer.model)
+        self.parameters_ = {"trainable": trainable, "total": total}
+        log.info("fine-tuning %s (%s)%s: %d of %d parameters trainable, %s, precision %s", cfg.name, self.source_,
+                 f" with {cfg.peft.method}" if self.adapter else "", trainable, total, detail,
+                 self.precision_)  # fmt: skip
+        self.module_ = train(trainer, work_dir, self.config.train.resume)
+
+    # --- inference -------------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
+        """Probabilities ``(n, n_labels)``; texts are batched by length so padding stays small."""
+        logits = predict_logits(self.module_, self.tokenizer_, texts, self.schema_.n_labels,
+                                self.config.model.max_length, self.precision_, batch_size,
+                                **self.backbone.tokenizer_kwargs)  # fmt: skip
+        return probabilities(logits, self.schema_.task)
+
+    # --- persistence -----------------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Tokenizer and backbone config; then the adapter + head (``adapter/``) or all weights (safetensors)."""
+        from safetensors.torch import save_model
+
+        self.tokenizer_.save_pretrained(directory / ENCODER_DIR)
+        self.backbone.inner(self.module_).config.save_pretrained(directory / ENCODER_DIR)
+        if self.adapter:
+            cast(Any, self.module_).save_pretrained(str(directory / adapters.ADAPTER_DIR))
+        else:
+            save_model(self.module_, str(directory / WEIGHTS))
+        settings = {"config": self.config.model_dump(mode="json"), "schema": self.schema_.to_dict(),
+                    "source": str(self.source_), "precision": self.precision_}  # fmt: skip
+        (directory / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+    def _base_source(self, directory: Path) -> str:
+        """Where the base weights of an adapter bundle come from (an alias is resolved on this machine)."""
+        name = self.config.model.name
+        if name in MODEL_ALIASES:
+            return MODEL_ALIASES[name]()
+        if Path(self.source_).is_dir() or not Path(self.source_).is_absolute():
+            return self.source_
+        raise DataError(
+            f"{directory}: this adapter bundle needs its base model at {self.source_}, which is gone; "
+            "restore that folder, or on the training machine run `emotune merge` for a standalone bundle"
+        )
+
+    @classmethod
+    def load(cls, directory: Path, backbone: Backbone) -> TransformerModel:
+        """Load a bundle folder. An adapter is applied to the base model and merged into it for fast inference;
+        bases trained in 4 bits are loaded in full precision here."""
+        from safetensors.torch import load_model
+
+        settings = json.loads((directory / SETTINGS).read_text(encoding="utf-8"))
+        config = RunConfig.model_validate(settings["config"])
+        config.model.quantization = "none"
+        model = cls(config, backbone)
+        model.schema_ = LabelSchema.from_dict(settings["schema"])
+        model.source_ = settings["source"]
+        model.precision_ = settings["precision"]
+        model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
+        if (directory / adapters.ADAPTER_DIR).is_dir():
+            base = model._module(model._base_source(directory), pretrained=True)
+            module = adapters.merge_adapter(adapters.load_adapter(base, directory / adapters.ADAPTER_DIR))
+        else:
+            module = model._module(directory / ENCODER_DIR, pretrained=False)
+            load_model(module, str(directory / WEIGHTS))
+        model.module_ = module.to("cuda" if torch.cuda.is_available() else "cpu").eval()
+        return model
+
+    def merged(self) -> TransformerModel:
+        """This model as a standalone one: adapter folded into the weights, saved in full by :meth:`save`."""
+        if hasattr(self.module_, "merge_and_unload"):  # still a PeftModel (right after fit)
+            self.module_ = adapters.merge_adapter(self.module_)
+        self.config = self.config.model_copy(deep=True)
+        self.config.model.peft.method = "none"
+        return self
