@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from emotune.data.splits import kfold, train_dev_split
     from emotune.errors import ConfigError, DataError, EmotuneError
     from emotune.evaluation.metrics import METRICS, compute_metrics, per_label_report
+    from emotune.inference import predict_conversation
 
 # The public API is imported on first use, so `emotune --help` does not pay for scikit-learn and friends.
 _EXPORTS = {
@@ -53,6 +54,7 @@ _EXPORTS = {
     "train_dev_split": "emotune.data.splits",
     **dict.fromkeys(("ConfigError", "DataError", "EmotuneError"), "emotune.errors"),
     **dict.fromkeys(("METRICS", "compute_metrics", "per_label_report"), "emotune.evaluation.metrics"),
+    "predict_conversation": "emotune.inference",
 }
 
 
@@ -93,6 +95,7 @@ __all__ = [
     "load_config",
     "load_dataset",
     "per_label_report",
+    "predict_conversation",
     "sample_data_dir",
     "train_dev_split",
 ]

@@ -151,3 +151,15 @@ def test_cli_next_turn_train_evaluate_and_predict_conversations(tmp_path: Path, 
     assert all(len(r["labels"]) == 1 and abs(sum(r["probabilities"].values()) - 1) < 1e-3 for r in rows)
     args = cli("predict", "--model", run / "model", "--json", "hi", "my dog died")
     assert args.code == 0 and [json.loads(line)["turn"] for line in args.out.splitlines()] == [0, 1]
+
+    from emotune import EmotionClassifier, predict_conversation
+
+    clf = EmotionClassifier.load(run / "model")
+    turns = predict_conversation(clf, ["hi", "my dog died", "oh no"], speakers=["A", "B", "B"])
+    assert [(t["turn"], t["speaker"], t["task"]) for t in turns] == [(0, "A", "next_turn"), (1, "B", "next_turn"),
+                                                                      (2, "B", "next_turn")]  # fmt: skip
+    from_file = {(r["turn"], tuple(r["labels"])) for r in rows}
+    assert {(t["turn"], tuple(t["labels"])) for t in predict_conversation(clf, ["hi", "my dog died", "oh no"])} \
+        == from_file  # the same turns scored from a file and from the API  # fmt: skip
+    with pytest.raises(DataError, match="3 texts but 1 speakers"):
+        predict_conversation(clf, ["a", "b", "c"], speakers=["A"])

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from emotune.config import DataConfig
-from emotune.data.presets import PRESETS, SEMEVAL_EC_LABELS, find_split_file, get_preset, load_file
+from emotune.data.presets import PRESETS, Preset, find_split_file, get_preset, load_file
+from emotune.data.presets.semeval import SEMEVAL_EC_LABELS
 from emotune.errors import DataError
 
 
@@ -116,3 +117,44 @@ def test_unknown_preset_lists_known() -> None:
         get_preset("semeval")
     assert {"generic", "semeval2018-ec", "goemotions", "goemotions-ekman", "goemotions-sentiment",
             "dailydialog", "dair-emotion", "cedr"} <= set(PRESETS)  # fmt: skip
+
+
+def _write_example(preset: Preset, folder: Path) -> Path:
+    for name, content in preset.example.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_reads_its_own_example_folder(name: str, tmp_path: Path) -> None:
+    preset = PRESETS[name]
+    assert preset.example, f"preset {name} has no example folder"
+    folder = _write_example(preset, tmp_path)
+    train_file, dev_file = find_split_file(preset, folder, "train"), find_split_file(preset, folder, "dev")
+    assert train_file is not None and dev_file is not None
+    train = load_file(name, train_file, DataConfig(preset=name))
+    dev = load_file(name, dev_file, DataConfig(preset=name))
+    assert len(train) >= 2 and len(dev) >= 1 and not train.problems
+    assert train.schema == dev.schema or train.schema.task == dev.schema.task
+    assert train.y.shape == (len(train), train.schema.n_labels) and set(train.y.ravel()) <= {0, 1}
+    if train.schema.task == "multiclass":
+        assert (train.y.sum(axis=1) == 1).all()
+
+
+def test_a_third_party_preset_arrives_through_the_entry_point_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from emotune.data.presets import base
+
+    plugin = Preset("my-corpus", "a plugin", PRESETS["generic"].load)
+    entries = [importlib.metadata.EntryPoint("my-corpus", "plugin:PRESET", base.ENTRY_POINT_GROUP),
+               importlib.metadata.EntryPoint("broken", "no_such_module:PRESET", base.ENTRY_POINT_GROUP)]  # fmt: skip
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: entries if group == base.ENTRY_POINT_GROUP
+                        else [])  # fmt: skip
+    monkeypatch.setattr(importlib.metadata.EntryPoint, "load",
+                        lambda self: plugin if self.name == "my-corpus" else __import__(self.module))  # fmt: skip
+    monkeypatch.setattr(base, "PRESETS", dict(PRESETS))
+    base.load_plugins()  # the broken one is logged and skipped
+    assert base.PRESETS["my-corpus"] is plugin
+    assert "broken" not in base.PRESETS

@@ -1,4 +1,4 @@
-"""``emotune data inspect --preset NAME --data FILE`` and ``emotune data presets``."""
+"""``emotune data inspect --preset NAME --data FILE`` and ``emotune data presets [--example NAME]``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
-    from emotune.data.presets import PRESETS
+    from emotune.data.presets import PRESETS, get_preset
 
+    if args.example:
+        preset = get_preset(args.example)
+        print(f"# a data folder for --preset {preset.name} (--data-dir DIR); train: {', '.join(preset.train_files)}, "
+              f"dev: {', '.join(preset.dev_files)}")  # fmt: skip
+        for name, content in preset.example.items():
+            print(f"\n## {name}\n{content}", end="" if content.endswith("\n") else "\n")
+        return 0
     width = max(map(len, PRESETS))
     for name, preset in sorted(PRESETS.items()):
         print(f"{name:<{width}}  {preset.description}")
@@ -33,4 +40,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect.add_argument("overrides", nargs="*", metavar="key=value", help="e.g. data.label_column=emotions")
     inspect.set_defaults(handler=_inspect)
     presets = commands.add_parser("presets", help="list the dataset presets")
+    presets.add_argument("--example", metavar="NAME", help="print a tiny data folder in that preset's layout")
     presets.set_defaults(handler=_presets)

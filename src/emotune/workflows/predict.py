@@ -22,62 +22,25 @@ import pandas as pd
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import with_values
-from emotune.data.dataset import EmotionDataset
-from emotune.data.dialogue import turn_inputs
-from emotune.data.presets import dialogue_frame
+from emotune.data.dialogue import dialogue_frame
 from emotune.data.readers import Table, preview, read_table, read_text
 from emotune.errors import DataError
-from emotune.inference import predict_proba_batched
+from emotune.inference import predict_conversation, predict_proba_batched, predict_turns
+from emotune.inference.conversation import probability_map
 from emotune.io_utils import atomic_path
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl")
 
 
-def _probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
-    return {name: round(float(p), 4) for name, p in zip(names, row, strict=True)}
-
-
 def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str, Any]]:
     """One record per text: ``{"text", "labels", "probabilities"}`` (dialogue bundles: one conversation)."""
     if clf.config.dialogue.task != "none":
-        turns = pd.DataFrame({"dialog": "1", "turn": range(len(texts)), "text": list(texts),
-                              "speaker": ["AB"[i % 2] for i in range(len(texts))]})  # fmt: skip
-        frame, probs, labels = _predict_turns(clf, turns, progress=False)
-        records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-        for record, lab, row in zip(records, labels, probs, strict=True):
-            record.update(labels=lab, probabilities=_probability_map(clf.schema_.names, row))
-        return records
+        return predict_conversation(clf, texts)
     probs = clf.predict_proba(list(texts))
     labels = clf.schema_.decode(clf.calibrator_.predict(probs))
     names = clf.schema_.names
-    return [
-        {
-            "text": t,
-            "labels": lab,
-            "probabilities": _probability_map(names, row),
-        }
-        for t, lab, row in zip(texts, labels, probs, strict=True)
-    ]
-
-
-def _predict_turns(
-    clf: EmotionClassifier, turns: pd.DataFrame, progress: bool
-) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
-    """``turns`` (dialog, turn, speaker, text) in turn order with the task, the probabilities and labels."""
-    dataset = EmotionDataset(
-        texts=turns["text"].tolist(),
-        y=np.zeros((len(turns), clf.schema_.n_labels)),
-        schema=clf.schema_,
-        groups=turns["dialog"].astype(str).to_numpy(),
-        turns=turns["turn"].to_numpy(),
-        speakers=turns["speaker"].astype(str).tolist(),
-    )
-    rows, inputs = turn_inputs(dataset, clf.config.dialogue)
-    probs = predict_proba_batched(clf.predict_proba, inputs, clf.schema_.n_labels, progress=progress)
-    frame = turns.iloc[rows].rename(columns={"dialog": "dialog_id"}).reset_index(drop=True)
-    frame["task"] = clf.config.dialogue.task
-    frame = frame[["dialog_id", "turn", "speaker", "text", "task"]]
-    return frame, probs, clf.schema_.decode(clf.calibrator_.predict(probs))
+    return [{"text": t, "labels": lab, "probabilities": probability_map(names, row)}
+            for t, lab, row in zip(texts, labels, probs, strict=True)]  # fmt: skip
 
 
 def _read_input(path: Path, text_column: str, fmt: str = "auto") -> Table:
@@ -119,7 +82,7 @@ def predict_file(
         data_cfg = data_cfg.model_copy(update={"text_column": text_column})
         table, _ = dialogue_frame(Path(input_path), data_cfg, labelled=False)
         _check_texts(table, table.frame["text"].tolist(), input_path)
-        frame, probs, labels = _predict_turns(clf, table.frame, progress)
+        frame, probs, labels = predict_turns(clf, table.frame, progress)
     else:
         table = _read_input(Path(input_path), text_column, data_cfg.format)
         texts = table.frame[text_column].tolist()
@@ -138,7 +101,7 @@ def predict_file(
             with tmp.open("w", encoding="utf-8") as out:
                 for record, lab, row in zip(frame.to_dict("records"), labels, probs, strict=True):
                     record["labels"] = lab
-                    record["probabilities"] = _probability_map(names, row)
+                    record["probabilities"] = probability_map(names, row)
                     out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
     return len(frame)
 

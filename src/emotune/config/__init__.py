@@ -1,0 +1,32 @@
+"""Typed configuration: one object per concern, loaded from YAML plus ``key=value`` overrides.
+
+Precedence, lowest first: the defaults below, the YAML file, command-line flags, ``key=value`` overrides.
+Unknown keys and bad values are errors, and all of them are reported at once.
+
+>>> cfg = load_config(None, ["model=tfidf", "thresholds.objective=micro_f1"])
+>>> cfg.model.name, cfg.thresholds.objective
+('tfidf', 'micro_f1')
+"""
+
+from emotune.config.base import Section, Task
+from emotune.config.data import ColumnSpec, DataConfig, DialogueConfig, PreprocessConfig, SamplingConfig
+from emotune.config.loading import (
+    ALIASES,
+    build_config,
+    data_overrides,
+    load_config,
+    merge,
+    parse_overrides,
+    read_yaml,
+    with_values,
+)
+from emotune.config.model import DEFAULT_PROMPT, ModelConfig, PeftConfig, TfidfConfig
+from emotune.config.run import RunConfig
+from emotune.config.train import LossConfig, SweepConfig, ThresholdConfig, TrainConfig
+
+__all__ = [
+    "ALIASES", "DEFAULT_PROMPT", "ColumnSpec", "DataConfig", "DialogueConfig", "LossConfig", "ModelConfig",
+    "PeftConfig", "PreprocessConfig", "RunConfig", "SamplingConfig", "Section", "SweepConfig", "Task",
+    "TfidfConfig", "ThresholdConfig", "TrainConfig", "build_config", "data_overrides", "load_config", "merge",
+    "parse_overrides", "read_yaml", "with_values",
+]  # fmt: skip

@@ -1,0 +1,75 @@
+"""Config sections about training and tuning: the loop, the loss, decision thresholds and sweeps."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from emotune.config.base import Section
+
+
+class LossConfig(Section):
+    """A loss from the registry (``emotune.losses.LOSSES``) and its knobs. ``auto``: bce / ce by task."""
+
+    name: str = "auto"
+    pos_weight: Literal["none", "linear", "sqrt"] | list[float] = "none"
+    class_weight: Literal["none", "balanced", "effective_number"] | list[float] = "none"
+    gamma: float = Field(2.0, ge=0, description="focal loss focusing")
+    alpha: float | Literal["class_weights", "balanced", "effective_number"] | list[float] | None = None
+    gamma_pos: float = Field(0.0, ge=0, description="asymmetric loss focusing on positives")
+    gamma_neg: float = Field(4.0, ge=0, description="asymmetric loss focusing on negatives")
+    clip: float = Field(0.05, ge=0, lt=1, description="asymmetric loss probability margin")
+    beta: float = Field(0.999, gt=0, lt=1, description="effective-number beta (class-balanced weights)")
+
+
+class TrainConfig(Section):
+    """Settings of the training loop (``seed`` applies to every model kind, the rest to encoders)."""
+
+    seed: int = 42
+    epochs: float = Field(4, gt=0)
+    lr: float = Field(5e-5, gt=0)
+    batch_size: int = Field(32, ge=1)
+    eval_batch_size: int = Field(128, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "linear"
+    weight_decay: float = Field(0.01, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    group_by_length: bool = True
+    early_stopping: int | None = Field(2, ge=1, description="stop after N epochs without dev improvement")
+    select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
+    optimizer: Literal["adamw", "paged_adamw_8bit", "paged_adamw_32bit"] = Field(
+        "adamw", description="paged_*: bitsandbytes' paged AdamW (CUDA), the usual QLoRA choice"
+    )
+    threads: int | None = Field(None, ge=1, description="torch threads; default: every core")
+    resume: bool = False
+    keep_checkpoints: bool = False
+    loss: LossConfig = LossConfig()
+
+
+class ThresholdConfig(Section):
+    """How decision thresholds are chosen on validation probabilities (multilabel only)."""
+
+    strategy: Literal["per_label", "global", "fixed"] = "per_label"
+    objective: Literal["macro_f1", "micro_f1", "jaccard"] = "macro_f1"
+    default: float = Field(0.5, gt=0, lt=1)
+
+
+class SweepConfig(Section):
+    """``emotune sweep``: an Optuna study over the search space of the model kind (or ``space``, a YAML file).
+
+    ``storage``: any database URL Optuna accepts; workers that share it (and ``study``) share one study.
+    Default: ``sqlite:///RUN/study.db``.
+    """
+
+    trials: int = Field(20, ge=1, description="trials this worker runs")
+    metric: str = Field("macro_f1", description="dev metric to optimise, after threshold calibration")
+    space: str | None = Field(None, description="search-space YAML; default: the kind's built-in space")
+    storage: str | None = None
+    study: str = "emotune"
+    sampler: Literal["tpe", "random"] = "tpe"
+    pruner: Literal["median", "none"] = "median"
+    startup_trials: int = Field(2, ge=0, description="trials before pruning and TPE start")
+    seed: int | None = Field(None, description="sampler seed (leave unset when several workers share a study)")
