@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from emotune import EmotionClassifier, ThresholdCalibrator, compute_metrics, kfold
+from emotune import EmotionClassifier, ThresholdCalibrator, kfold
 from emotune.config import DataConfig
 from emotune.data.loading import load_like
 from emotune.data.presets import find_split_file, get_preset
+from emotune.evaluation.score import score
 
 HERE = Path(__file__).resolve().parent
 DATA_ROOT = HERE.parent.parent / "shared" / "data"
@@ -41,9 +42,8 @@ def two_fold_dev(clf: EmotionClassifier, probs: np.ndarray, dev: Any) -> dict[st
     cfg = clf.config.thresholds
     scores = []
     for fit_idx, score_idx in kfold(dev, k=2, seed=0):
-        cal = ThresholdCalibrator(cfg.strategy, cfg.objective, cfg.default).fit(probs[fit_idx], dev.y[fit_idx],
-                                                                                clf.schema_)  # fmt: skip
-        scores.append(compute_metrics(dev.y[score_idx], cal.predict(probs[score_idx]), clf.schema_))
+        cal = ThresholdCalibrator.from_config(cfg).fit(probs[fit_idx], dev.y[fit_idx], clf.schema_)
+        scores.append(score(dev.y[score_idx], probs[score_idx], cal, clf.schema_)["dev"])
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 
 

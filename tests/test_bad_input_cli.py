@@ -218,3 +218,12 @@ def test_resume_removes_a_half_written_bundle(tmp_path: Path, sample_dir: Path, 
     (run / ".model.abc.tmp").mkdir()  # a kill during the bundle write leaves this
     assert cli(*BASELINE, "--data-dir", sample_dir, "--output", run, "--resume").code == 0
     assert not list(run.glob(".*.tmp")) and (run / "model" / "emotune.json").is_file()
+
+
+def test_repeated_label_names_are_a_config_error(tmp_path: Path, cli) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text("text,labels\nhi,0\nyo,1\n")
+    result = cli("baseline", "--preset", "generic", "--train", data, "--output", tmp_path / "run",
+                 "data.label_format=ids", "data.label_names=[joy,joy]")  # fmt: skip
+    assert result.code == 2 and "label_names repeats 'joy'" in result.err and "\n" not in result.err.strip()
+    assert not (tmp_path / "run").exists()

@@ -32,6 +32,10 @@ class ColumnSpec(Section):
     def _one_label_layout(self) -> ColumnSpec:
         if self.label_columns and self.label_column:
             raise ValueError("set label_columns (one 0/1 column per label) or label_column, not both")
+        for key in ("label_columns", "label_names"):
+            values = getattr(self, key) or []
+            if repeated := sorted({v for v in values if values.count(v) > 1}):
+                raise ValueError(f"{key} repeats {', '.join(map(repr, repeated))}; name each label once")
         return self
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from emotune.config import SamplingConfig
 from emotune.data.dataset import EmotionDataset
-from emotune.errors import ConfigError
+from emotune.errors import SettingError
 
 log = logging.getLogger("emotune")
 
@@ -24,7 +24,7 @@ def _majority_rows(dataset: EmotionDataset, label: str) -> np.ndarray:
         return np.flatnonzero(dataset.y.sum(axis=1) == 0)
     if label not in dataset.schema.names:
         known = ", ".join(dataset.schema.names)
-        raise ConfigError("config", [f"sampling.downsample: unknown label {label!r} (labels: {known}, or 'empty')"])
+        raise SettingError("sampling.downsample", f"unknown label {label!r} (labels: {known}, or 'empty')")
     j = dataset.schema.index(label)
     only = (dataset.y[:, j] == 1) & (dataset.y.sum(axis=1) == 1)
     return np.flatnonzero(only)

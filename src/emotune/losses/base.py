@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from emotune.config import LossConfig
-from emotune.errors import ConfigError
+from emotune.errors import SettingError
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,11 @@ def build_loss(cfg: LossConfig, stats: LabelStats) -> nn.Module:
     """The loss module named by ``cfg.name`` for the task of ``stats``."""
     name = resolve_name(cfg, stats.task)
     if name not in LOSSES:
-        raise ConfigError(
-            "config", [f"train.loss.name: unknown loss {name!r} (available: {', '.join(sorted(LOSSES))})"]
-        )
+        raise SettingError("train.loss.name", f"unknown loss {name!r} (available: {', '.join(sorted(LOSSES))})")
     spec = LOSSES[name]
     if stats.task not in spec.tasks:
-        raise ConfigError("config", [f"train.loss.name: loss {name!r} is for {' / '.join(spec.tasks)} data, "
-                                     f"this data is {stats.task}"])  # fmt: skip
+        raise SettingError("train.loss.name", f"loss {name!r} is for {' / '.join(spec.tasks)} data, "
+                                              f"this data is {stats.task}")  # fmt: skip
     return spec.build(cfg, stats)
 
 

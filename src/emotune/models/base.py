@@ -106,7 +106,7 @@ def build_model(cfg: RunConfig) -> TextModel:
     kind = get_kind(kind_of(cfg.model))
     problems = kind.problems(cfg)
     if problems:
-        raise ConfigError("config", [str(p) for p in problems])
+        raise ConfigError(f"model={cfg.model.name}", [str(p) for p in problems])
     return kind.build(cfg)
 
 

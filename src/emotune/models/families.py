@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emotune.errors import ConfigError
+from emotune.errors import SettingError
 
 
 def _minilm_path() -> str:
@@ -52,10 +52,11 @@ def resolve_model_path(name: str) -> str:
         AutoConfig.from_pretrained(name)
     except (OSError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ConfigError("config", [
-            f"model.name: cannot load {name!r} from the Hugging Face hub ({reason}); without hub access, "
-            "download it elsewhere and pass its local folder: model=/path/to/model"
-        ]) from None  # fmt: skip
+        raise SettingError(
+            "model.name",
+            f"cannot load {name!r} from the Hugging Face hub ({reason}); without hub "
+            "access, download it elsewhere and pass its local folder: model=/path/to/model",
+        ) from None
     return name
 
 
@@ -91,8 +92,9 @@ def default_targets(method: str, model_type: str) -> tuple[list[str], list[str]]
         targets = LORA_TARGETS.get(model_type) or list(mapping.get(model_type) or [])
         feedforward = []
     if not targets:
-        raise ConfigError("config", [
-            f"model.peft.target_modules: no default {method} targets for model type {model_type!r}; list the "
-            "module names to adapt, e.g. model.peft.target_modules=[q_proj,v_proj]"
-        ])  # fmt: skip
+        raise SettingError(
+            "model.peft.target_modules",
+            f"no default {method} targets for model type "
+            f"{model_type!r}; list the module names to adapt, e.g. model.peft.target_modules=[q_proj,v_proj]",
+        )
     return list(targets), list(feedforward)

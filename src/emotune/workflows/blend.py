@@ -27,6 +27,7 @@ from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
+from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 from emotune.runs.folder import read_oof
 
@@ -51,9 +52,9 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
         cal = ThresholdCalibrator.from_config(thresholds)
         cal.fit(probs, y, schema)
         pred = cal.predict(probs).astype(bool)
-        score = objective(pred, y.astype(bool)) if objective else compute_metrics(y, pred, schema)["macro_f1"]
-        if best is None or score > best[0] + 1e-12:
-            best = (score, w, cal)
+        value = objective(pred, y.astype(bool)) if objective else compute_metrics(y, pred, schema)["macro_f1"]
+        if best is None or value > best[0] + 1e-12:
+            best = (value, w, cal)
     assert best is not None
     return best[1], best[2]
 
@@ -106,14 +107,14 @@ def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[Emoti
     return EmotionDataset(texts, y, schema, source="out-of-fold"), np.stack([probs for *_, probs in read])
 
 
-def _scores(members: np.ndarray, w: np.ndarray, cal: ThresholdCalibrator, dataset: EmotionDataset) -> dict[str, float]:
-    return compute_metrics(dataset.y, cal.predict(np.tensordot(w, members, axes=1)), dataset.schema)
+def _scores(members: np.ndarray, w: np.ndarray, cal: ThresholdCalibrator, dataset: EmotionDataset) -> dict[str, Any]:
+    return score(dataset.y, np.tensordot(w, members, axes=1), cal, dataset.schema, prefix="scores")
 
 
 def _alone(probs: np.ndarray, dataset: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
     """One member's scores with thresholds tuned on ``dataset`` (as the blend's are)."""
-    cal = ThresholdCalibrator.from_config(thresholds)
-    return compute_metrics(dataset.y, cal.fit(probs, dataset.y, dataset.schema).predict(probs), dataset.schema)
+    cal = ThresholdCalibrator.from_config(thresholds).fit(probs, dataset.y, dataset.schema)
+    return score(dataset.y, probs, cal, dataset.schema, prefix="scores")["scores"]
 
 
 def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | None = None, preset: str | None = None,
@@ -140,11 +141,13 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
         w = np.asarray(weights, dtype=float) / float(np.sum(weights))
         cal = ThresholdCalibrator.from_config(thresholds)
         cal.fit(np.tensordot(w, members, axes=1), tune.y, schema)
+    tuned = _scores(members, w, cal, tune)  # on the rows the weights and thresholds were tuned on
     metrics: dict[str, Any] = {
         "weights": {str(b): float(x) for b, x in zip(bundles, w, strict=True)},
         "tuned_on": "out-of-fold probabilities" if oof else str(data),
         "tuning_rows": len(tune),
-        "scores": _scores(members, w, cal, tune),  # on the rows the weights and thresholds were tuned on
+        "scores": tuned["scores"],
+        "per_label": tuned["per_label"],
         "members": [
             {"bundle": str(b), "scores": _alone(p, tune, thresholds), "two_fold": _held_out(p[None], tune, thresholds)}
             for b, p in zip(bundles, members, strict=True)
@@ -154,8 +157,8 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
         metrics["two_fold"] = _held_out(members, tune, thresholds)
     if oof and data is not None:  # nothing was tuned on this file: a clean score
         dev, dev_members = _from_file(clfs, data, preset)
-        metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev),
-                          "members": [compute_metrics(dev.y, clf.calibrator_.predict(p), schema)
+        metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev)["scores"],
+                          "members": [score(dev.y, p, clf.calibrator_, schema, prefix="scores")["scores"]
                                       for clf, p in zip(clfs, dev_members, strict=True)]}  # fmt: skip
     blend = EmotionClassifier(config=ensemble_config(clfs[0].config))
     blend.schema_, blend.calibrator_ = schema, cal

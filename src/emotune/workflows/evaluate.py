@@ -13,7 +13,7 @@ from emotune.classifier import EmotionClassifier
 from emotune.config import with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
-from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
+from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 
 
@@ -25,12 +25,15 @@ class EvalResult:
     per_label: list[dict[str, Any]]
     confusion: np.ndarray | None
     n_texts: int
+    at_default_threshold: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A flat JSON object: every metric at the top level, plus ``per_label`` and ``n_texts``."""
         out: dict[str, Any] = dict(self.metrics)
         out["n_texts"] = self.n_texts
         out["per_label"] = self.per_label
+        if self.at_default_threshold is not None:
+            out["at_default_threshold"] = self.at_default_threshold
         if self.confusion is not None:
             out["confusion_matrix"] = self.confusion.tolist()
         return out
@@ -55,11 +58,12 @@ def run(
     data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
     dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)
     probs = predict_proba_batched(clf.predict_proba, dataset.texts, clf.schema_.n_labels, progress=progress)
-    predicted = clf.calibrator_.predict(probs)
-    schema = clf.schema_
+    scores = score(dataset.y, probs, clf.calibrator_, clf.schema_, prefix="test")
+    matrix = scores.get("confusion", {}).get("rows_true_columns_predicted")
     return EvalResult(
-        metrics=compute_metrics(dataset.y, predicted, schema),
-        per_label=per_label_report(dataset.y, predicted, schema),
-        confusion=confusion(dataset.y, predicted, schema) if schema.task == "multiclass" else None,
+        metrics=scores["test"],
+        per_label=scores["per_label"],
+        confusion=np.asarray(matrix) if matrix is not None else None,
         n_texts=len(dataset),
+        at_default_threshold=scores["test_at_default_threshold"],
     )

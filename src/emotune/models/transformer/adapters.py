@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from emotune.config import ModelConfig
-from emotune.errors import ConfigError
+from emotune.errors import SettingError
 from emotune.models.families import default_targets
 
 ADAPTER_DIR = "adapter"
@@ -78,7 +78,7 @@ def apply_peft(module: nn.Module, cfg: ModelConfig, model_type: str, head: str |
     try:
         return get_peft_model(module, peft_config(cfg, model_type, head, task_type))
     except ValueError as exc:  # e.g. target modules not found in the model
-        raise ConfigError("config", [f"model.peft: {str(exc).splitlines()[0]}"]) from None
+        raise SettingError("model.peft", str(exc).splitlines()[0]) from None
 
 
 def load_adapter(module: nn.Module, directory: Path) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from emotune.errors import ConfigError
+from emotune.errors import ConfigError, SettingError
 
 AUTO_ENV = "EMOTUNE_AUTO_PRECISION"
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -43,7 +43,7 @@ def resolve_precision(requested: str) -> str:
             raise ConfigError(AUTO_ENV, [f"{forced!r} is not a precision; use one of {', '.join(PRECISIONS)}"])
         requested = forced or native_precision()
     if requested == "fp16" and not torch.cuda.is_available():
-        raise ConfigError("config", ["train.precision: fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU"])
+        raise SettingError("train.precision", "fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU")
     return requested
 
 
