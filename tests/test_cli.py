@@ -125,3 +125,10 @@ def test_usage_errors_exit_2(cli, trained_bundle: Path) -> None:
 def test_debug_shows_the_traceback(tmp_path: Path, cli) -> None:
     with pytest.raises(Exception, match="file not found"):
         cli("--debug", "data", "inspect", "--data", tmp_path / "missing.csv")
+
+
+def test_metrics_report_a_held_out_estimate_next_to_the_calibrated_one(trained_bundle: Path) -> None:
+    metrics = json.loads((trained_bundle.parent / "metrics.json").read_text())
+    held_out = metrics["dev_two_fold"]  # thresholds fitted on one half of dev, scored on the other
+    assert set(held_out) == set(metrics["dev"]) and 0 < held_out["macro_f1"] < 1 and 0 < held_out["jaccard"] < 1
+    assert held_out != metrics["dev"]

@@ -1,7 +1,17 @@
 """Decision thresholds as a fitted object, like scikit-learn's ``TunedThresholdClassifierCV``.
 
 Fit it on validation (or out-of-fold) probabilities, never on the data the model was trained on; its
-``thresholds_`` travel in the model bundle and :meth:`ThresholdCalibrator.predict` applies them.
+``thresholds_`` (multilabel) or ``offsets_`` (single-label) travel in the model bundle and
+:meth:`ThresholdCalibrator.predict` applies them.
+
+Multilabel strategies: ``per_label`` (one threshold per label, the best on the fitting rows), ``global`` (one
+for all), ``fixed`` (``default``, nothing tuned), and two that overfit a small dev set less: ``bootstrap``
+(per-label thresholds fitted on bootstrap resamples of the rows, their median kept) and ``shrunk`` (each
+label's threshold pulled toward the global one, the more the fewer positives the label has).
+
+Single-label (multiclass) tasks decide by argmax; with ``decision`` set to an objective (``macro_f1``,
+``balanced_accuracy``, ``accuracy``), per-class additive offsets on the log-probabilities are fitted for it:
+the single-label counterpart of thresholds (a prior correction, e.g. after class weights or downsampling).
 
 >>> import numpy as np
 >>> from emotune.data.labels import LabelSchema
@@ -58,8 +68,27 @@ OBJECTIVES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "macro_f1": macro_f1,
     "micro_f1": micro_f1,
     "jaccard": jaccard,
+    "macro_f1+jaccard": lambda pred, y: macro_f1(pred, y) + jaccard(pred, y),  # one point for both metrics
 }
-STRATEGIES = ("per_label", "global", "fixed")
+STRATEGIES = ("per_label", "global", "fixed", "bootstrap", "shrunk")
+BOOTSTRAP_ROUNDS = 30
+SHRINK_POSITIVES = 20  # a label with this many positives keeps half of its own threshold's distance
+
+
+def _class_objective(pred: np.ndarray, true: np.ndarray, n: int, objective: str) -> float:
+    """``accuracy``, ``balanced_accuracy`` or ``macro_f1`` of class ids, from one confusion matrix."""
+    cm = np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
+    tp, support, predicted = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
+    if objective == "accuracy":
+        return float(tp.sum() / max(len(true), 1))
+    if objective == "balanced_accuracy":
+        return float(_safe_div(tp, support)[support > 0].mean())
+    seen = (support + predicted) > 0
+    return float(_safe_div(2 * tp, support + predicted)[seen].mean())
+
+
+DECISIONS = ("argmax", "macro_f1", "balanced_accuracy", "accuracy")
+OFFSETS = np.round(np.arange(-3.0, 3.01, 0.1), 1)
 
 
 class ThresholdCalibrator:
@@ -78,14 +107,19 @@ class ThresholdCalibrator:
         score_: the objective on the fitting data with ``thresholds_`` (optimistic: it was tuned there).
     """
 
-    def __init__(self, strategy: str = "per_label", objective: str = "macro_f1", default: float = 0.5) -> None:
+    def __init__(
+        self, strategy: str = "per_label", objective: str = "macro_f1", default: float = 0.5, decision: str = "argmax"
+    ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {tuple(OBJECTIVES)}, got {objective!r}")
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {DECISIONS}, got {decision!r}")
         self.strategy = strategy
         self.objective = objective
         self.default = default
+        self.decision = decision
 
     def fit(self, probs: np.ndarray, y_true: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
         """Choose thresholds on ``probs`` ``(n, n_labels)`` against indicator ``y_true`` of the same shape."""
@@ -94,28 +128,71 @@ class ThresholdCalibrator:
             raise ValueError(f"expected probs and labels of shape (n, {schema.n_labels}), got {probs.shape}, {y.shape}")
         self.task_ = schema.task
         self.thresholds_: np.ndarray | None = None
+        self.offsets_: np.ndarray | None = None
         if schema.task == "multiclass":
-            self.score_ = float((probs.argmax(1) == y.argmax(1)).mean()) if len(y) else 0.0
-            return self
+            return self._fit_offsets(probs, y)
         score = OBJECTIVES[self.objective]
         thresholds = np.full(schema.n_labels, self.default)
         if self.strategy == "global":
-            thresholds[:] = self._best(lambda t: score(probs >= t, y))
-        elif self.strategy == "per_label" and self.objective == "macro_f1":
-            thresholds = self._per_label_f1(probs, y)  # macro-F1 is a mean of per-label F1s: tune each alone
+            thresholds[:] = self._global(probs, y)
         elif self.strategy == "per_label":
-            thresholds[:] = self._best(lambda t: score(probs >= t, y))
-            for _ in range(2):  # coordinate ascent from the best global threshold
-                for j in np.flatnonzero(y.any(axis=0)):
-
-                    def with_j(t: float, j: int = int(j)) -> float:
-                        trial = thresholds.copy()
-                        trial[j] = t
-                        return score(probs >= trial, y)
-
-                    thresholds[j] = self._best(with_j, start=thresholds[j])
+            thresholds = self._per_label(probs, y)
+        elif self.strategy == "bootstrap":
+            rng = np.random.default_rng(0)
+            rounds = [self._per_label(probs[idx], y[idx])
+                      for idx in (rng.integers(0, len(y), len(y)) for _ in range(BOOTSTRAP_ROUNDS))]  # fmt: skip
+            thresholds = np.round(np.median(rounds, axis=0), 2)
+        elif self.strategy == "shrunk":
+            weight = y.sum(axis=0) / (y.sum(axis=0) + SHRINK_POSITIVES)
+            shrunk = np.round(weight * self._per_label(probs, y) + (1 - weight) * self._global(probs, y), 2)
+            thresholds = np.where(y.any(axis=0), shrunk, self.default)  # no positives: nothing to learn from
         self.thresholds_ = thresholds
         self.score_ = score(self.predict(probs).astype(bool), y)
+        return self
+
+    def _global(self, probs: np.ndarray, y: np.ndarray) -> float:
+        score = OBJECTIVES[self.objective]
+        return self._best(lambda t: score(probs >= t, y))
+
+    def _per_label(self, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The best threshold of each label on ``(probs, y)``; labels without positives keep ``default``."""
+        if self.objective == "macro_f1":
+            return self._per_label_f1(probs, y)  # macro-F1 is a mean of per-label F1s: tune each alone
+        score = OBJECTIVES[self.objective]
+        thresholds = np.full(y.shape[1], self._global(probs, y))
+        for _ in range(2):  # coordinate ascent from the best global threshold
+            for j in np.flatnonzero(y.any(axis=0)):
+
+                def with_j(t: float, j: int = int(j)) -> float:
+                    trial = thresholds.copy()
+                    trial[j] = t
+                    return score(probs >= trial, y)
+
+                thresholds[j] = self._best(with_j, start=thresholds[j])
+        return thresholds
+
+    def _fit_offsets(self, probs: np.ndarray, y: np.ndarray) -> ThresholdCalibrator:
+        """Per-class log-probability offsets for ``decision`` by coordinate ascent (all zero: plain argmax)."""
+        n, true = probs.shape[1], y.argmax(axis=1)
+        offsets = np.zeros(n)
+        if self.decision != "argmax" and len(y):
+            logp = np.log(np.clip(probs, 1e-12, None))
+
+            def value(trial: np.ndarray) -> float:
+                return _class_objective((logp + trial).argmax(axis=1), true, n, self.decision)
+
+            for _ in range(3):
+                for j in range(1, n):  # class 0 is the reference: only differences between offsets matter
+                    values = []
+                    for o in OFFSETS:
+                        trial = offsets.copy()
+                        trial[j] = o
+                        values.append(value(trial))
+                    best = np.flatnonzero(np.asarray(values) >= max(values) - 1e-12)
+                    offsets[j] = OFFSETS[best[np.argmin(np.abs(OFFSETS[best] - offsets[j]))]]
+        self.offsets_ = offsets
+        objective = "accuracy" if self.decision == "argmax" else self.decision
+        self.score_ = _class_objective(self.predict(probs).argmax(axis=1), true, n, objective) if len(y) else 0.0
         return self
 
     def _best(self, score: Callable[[float], float], start: float | None = None) -> float:
@@ -141,8 +218,9 @@ class ThresholdCalibrator:
             raise RuntimeError("ThresholdCalibrator is not fitted yet; call fit(probs, y, schema) first")
         probs = np.asarray(probs, dtype=float)
         if self.task_ == "multiclass":
+            scores = probs if self.offsets_ is None else np.log(np.clip(probs, 1e-12, None)) + self.offsets_
             out = np.zeros(probs.shape, dtype=np.int8)
-            out[np.arange(len(probs)), probs.argmax(axis=1)] = 1
+            out[np.arange(len(probs)), scores.argmax(axis=1)] = 1
             return out
         assert self.thresholds_ is not None
         return (probs >= self.thresholds_).astype(np.int8)
@@ -153,17 +231,19 @@ class ThresholdCalibrator:
             "strategy": self.strategy,
             "objective": self.objective,
             "default": self.default,
+            "decision": self.decision,
             "task": getattr(self, "task_", None),
             "thresholds": None if getattr(self, "thresholds_", None) is None else self.thresholds_.tolist(),  # type: ignore[union-attr]
+            "offsets": None if getattr(self, "offsets_", None) is None else self.offsets_.tolist(),  # type: ignore[union-attr]
         }
 
     @classmethod
     def from_config(cls, cfg: ThresholdConfig | Mapping[str, Any]) -> ThresholdCalibrator:
         """An unfitted calibrator as ``cfg`` (a ``thresholds:`` config section, or a bundle's saved
         thresholds) describes it."""
-        if isinstance(cfg, Mapping):
-            return cls(cfg["strategy"], cfg["objective"], cfg["default"])
-        return cls(cfg.strategy, cfg.objective, cfg.default)
+        if isinstance(cfg, Mapping):  # bundles from before decision offsets have no "decision"
+            return cls(cfg["strategy"], cfg["objective"], cfg["default"], cfg.get("decision", "argmax"))
+        return cls(cfg.strategy, cfg.objective, cfg.default, cfg.decision)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ThresholdCalibrator:
@@ -171,4 +251,6 @@ class ThresholdCalibrator:
         if data.get("task"):
             cal.task_ = data["task"]
             cal.thresholds_ = None if data["thresholds"] is None else np.asarray(data["thresholds"], dtype=float)
+            offsets = data.get("offsets")
+            cal.offsets_ = None if offsets is None else np.asarray(offsets, dtype=float)
         return cal

@@ -29,6 +29,8 @@ ALIASES: dict[str, str] = {
     "quantization": "model.quantization",
     "head": "model.head",
     "trials": "sweep.trials",
+    "decision": "thresholds.decision",
+    "decision.objective": "thresholds.decision",
 }
 
 

@@ -50,11 +50,19 @@ class TrainConfig(Section):
 
 
 class ThresholdConfig(Section):
-    """How decision thresholds are chosen on validation probabilities (multilabel only)."""
+    """How decisions are made from probabilities, fitted on validation (or out-of-fold) probabilities.
 
-    strategy: Literal["per_label", "global", "fixed"] = "per_label"
-    objective: Literal["macro_f1", "micro_f1", "jaccard"] = "macro_f1"
+    Multilabel: ``strategy`` and ``objective`` choose the thresholds (``bootstrap`` and ``shrunk`` overfit a
+    small dev set less than ``per_label``; ``macro_f1+jaccard`` is one operating point for both metrics).
+    Single-label: ``decision`` is ``argmax``, or an objective for which per-class offsets are fitted.
+    """
+
+    strategy: Literal["per_label", "global", "fixed", "bootstrap", "shrunk"] = "per_label"
+    objective: Literal["macro_f1", "micro_f1", "jaccard", "macro_f1+jaccard"] = "macro_f1"
     default: float = Field(0.5, gt=0, lt=1)
+    decision: Literal["argmax", "macro_f1", "balanced_accuracy", "accuracy"] = Field(
+        "argmax", description="single-label tasks: argmax, or fit per-class offsets for this objective"
+    )
 
 
 class SweepConfig(Section):

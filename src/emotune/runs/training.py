@@ -61,7 +61,7 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
             return TrainResult(run_dir, run_dir / "model", {})
         dev = clf.dev_  # with dialogue.task: one row per scored turn
         metrics: dict[str, Any] = {
-            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema),
+            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema, held_out=True),
             "train_rows": len(train),
             "dev_rows": len(dev),
             "dev_split_off_train": dev_split_off,
@@ -75,8 +75,9 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
         write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
         folder.write_json("metrics.json", metrics)
         remove_checkpoints(run_dir, cfg)
-        log.info("dev macro-F1 %.4f (calibrated), %.4f at threshold %.2f; bundle: %s",
+        held_out = metrics.get("dev_two_fold", {}).get("macro_f1")
+        log.info("dev macro-F1 %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
-                 cfg.thresholds.default, bundle)  # fmt: skip
+                 f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "", bundle)  # fmt: skip
     finish()
     return TrainResult(run_dir, bundle, metrics)
