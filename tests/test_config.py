@@ -103,5 +103,5 @@ def test_config_show_prints_resolved_yaml(cli) -> None:
 def test_decision_short_names_set_the_single_label_decision() -> None:
     assert load_config(None, ["decision=balanced_accuracy"]).thresholds.decision == "balanced_accuracy"
     assert load_config(None, ["decision.objective=macro_f1"]).thresholds.decision == "macro_f1"
-    with pytest.raises(ConfigError, match="thresholds.decision"):
+    with pytest.raises(ConfigError, match=r"thresholds\.decision"):
         load_config(None, ["decision=f2"])
