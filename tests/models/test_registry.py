@@ -115,3 +115,26 @@ def test_every_optimizer_takes_param_groups_and_steps(name: str) -> None:
     layer(torch.ones(3, 4, device=device)).sum().backward()
     optimizer.step()
     assert not torch.equal(before, layer.weight.detach())
+
+
+def test_max_length_auto_is_fixed_from_the_training_texts_and_recorded(tiny_bert: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from emotune.data.labels import LabelSchema
+    from emotune.models.transformer.model import auto_max_length
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    short, long = ["so happy"] * 99, ["word " * 60]
+    assert auto_max_length(tokenizer, short) == 16  # the floor
+    ramp = ["happy " * i for i in range(1, 101)]  # 100 texts of 1..100 words
+    p99 = np.percentile([len(ids) for ids in tokenizer(ramp)["input_ids"]], 99)
+    assert auto_max_length(tokenizer, ramp) == 8 * np.ceil(p99 / 8) > p99 - 8  # 99th percentile, rounded up
+    assert auto_max_length(tokenizer, long, cap=40) == 40
+    schema = LabelSchema(("a", "b"), "multilabel")
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": {"epochs": 1, "precision": "fp32"}})
+    assert cfg.model.max_length == "auto"
+    model = build_model(cfg).fit(short[:8] + long, np.array([[1, 0], [0, 1]] * 4 + [[1, 1]]), schema)
+    resolved = model.config.model.max_length  # type: ignore[attr-defined]
+    assert isinstance(resolved, int) and resolved % 8 == 0 and cfg.model.max_length == "auto"
+    model.save(tmp_path)
+    assert load_model("encoder", tmp_path).config.model.max_length == resolved  # type: ignore[attr-defined]

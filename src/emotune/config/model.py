@@ -59,7 +59,11 @@ class ModelConfig(Section):
 
     name: str = "minilm"
     tfidf: TfidfConfig = TfidfConfig()
-    max_length: int = Field(128, ge=8, description="tokens per text; longer texts are truncated")
+    max_length: int | Literal["auto"] = Field(
+        "auto",
+        description="tokens per text, longer ones are cut; auto: the 99th percentile of the training "
+        "texts' token counts (a multiple of 8, at most 512), fixed when training starts",
+    )
     pooling: Literal["mean", "cls"] = Field("mean", description="encoders; decoders pool their last real token")
     head: Literal["linear", "mlp", "generate"] = "linear"
     head_hidden: int = Field(256, ge=1)
@@ -77,6 +81,8 @@ class ModelConfig(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
+        if isinstance(self.max_length, int) and self.max_length < 8:
+            raise ValueError(f"max_length must be at least 8 tokens or auto, got {self.max_length}")
         if self.quantization == "4bit" and self.peft.method == "none":
             raise ValueError("4-bit weights cannot be fine-tuned directly; add an adapter: peft=lora")
         if self.head == "generate" and not ("{labels}" in self.prompt and "{text}" in self.prompt):

@@ -13,7 +13,9 @@ class LossConfig(Section):
     """A loss from the registry (``emotune.losses.LOSSES``) and its knobs. ``auto``: bce / ce by task."""
 
     name: str = "auto"
-    pos_weight: Literal["none", "linear", "sqrt"] | list[float] = "none"
+    pos_weight: Literal["none", "linear", "sqrt"] | list[float] = Field(
+        "sqrt", description="BCE: weight of positives per label, sqrt(negatives / positives) by default"
+    )
     class_weight: Literal["none", "balanced", "effective_number"] | list[float] = "none"
     gamma: float = Field(2.0, ge=0, description="focal loss focusing")
     alpha: float | Literal["class_weights", "balanced", "effective_number"] | list[float] | None = None
@@ -27,8 +29,8 @@ class TrainConfig(Section):
     """Settings of the training loop (``seed`` applies to every model kind, the rest to encoders)."""
 
     seed: int = 42
-    epochs: float = Field(4, gt=0)
-    lr: float = Field(5e-5, gt=0)
+    epochs: float = Field(5, gt=0)
+    lr: float = Field(1e-4, gt=0)
     batch_size: int = Field(32, ge=1)
     eval_batch_size: int = Field(128, ge=1)
     grad_accum: int = Field(1, ge=1)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from emotune.errors import ConfigError
+from emotune.errors import SettingError
 from emotune.losses.base import LabelStats
 
 
 def _check_length(values: list[float], stats: LabelStats, key: str) -> np.ndarray:
     if len(values) != len(stats.positives):
-        raise ConfigError(
-            "config", [f"{key}: expected {len(stats.positives)} values (one per label), got {len(values)}"]
-        )
+        raise SettingError(key, f"expected {len(stats.positives)} values (one per label), got {len(values)}")
     return np.asarray(values, dtype=float)
 
 

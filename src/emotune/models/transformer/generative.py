@@ -90,7 +90,7 @@ class GenerativeModel(TransformerModel):
     def _prompt_ids(self, text: str) -> list[int]:
         """The instruction with ``text`` (cut to ``model.max_length`` tokens) and the allowed labels."""
         ids = self.tokenizer_(text, add_special_tokens=False)["input_ids"]
-        limit = self.config.model.max_length  # dialogue context: keep the end, where the current turn is
+        limit = int(self.config.model.max_length)  # dialogue context: keep the end, where the current turn is
         cut = ids[-limit:] if self.config.dialogue.context else ids[:limit]
         prompt = self.config.model.prompt.format(labels=", ".join(self.schema_.names), text=self.tokenizer_.decode(cut))
         return cast(list[int], self.tokenizer_(prompt)["input_ids"])
@@ -115,7 +115,7 @@ class GenerativeModel(TransformerModel):
 
         from emotune.models.transformer import fitting
 
-        module = self._prepare(schema, None)  # no classifier head to initialise
+        module = self._prepare(texts, schema, None)  # no classifier head to initialise
         trainer = Trainer(
             model=module,
             args=fitting.training_args(self.config.train, self.precision_, has_dev=False),

@@ -41,6 +41,18 @@ SETTINGS = "encoder.json"
 ENCODER_DIR = "encoder"
 
 
+AUTO_LENGTH_CAP = 512
+
+
+def auto_max_length(tokenizer: Any, texts: Sequence[str], cap: int = AUTO_LENGTH_CAP) -> int:
+    """The 99th percentile of the token counts of ``texts``, rounded up to a multiple of 8, between 16 and
+    ``cap`` (and the model's own limit)."""
+    limit = min(cap, int(getattr(tokenizer, "model_max_length", cap) or cap))
+    ids = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"] if texts else [[]]
+    p99 = float(np.percentile([len(i) for i in ids], 99))
+    return int(min(limit, max(16, 8 * np.ceil(p99 / 8))))
+
+
 class TransformerModel:
     """A transformer of one :class:`Backbone` family, fine-tuned (in full or with an adapter) to classify."""
 
@@ -79,8 +91,8 @@ class TransformerModel:
 
         train_cfg = self.config.train
         stats = LabelStats.from_y(y, schema.task)
-        module = self._prepare(schema, stats)
-        kwargs, max_length = self.backbone.tokenizer_kwargs, self.config.model.max_length
+        module = self._prepare(texts, schema, stats)
+        kwargs, max_length = self.backbone.tokenizer_kwargs, int(self.config.model.max_length)
         train_set = fitting.encode(self.tokenizer_, texts, y, max_length, **kwargs)
         dev_set = fitting.encode(self.tokenizer_, dev[0], dev[1], max_length, **kwargs) if dev is not None else None
         loss_fn = build_loss(train_cfg.loss, stats)
@@ -92,9 +104,10 @@ class TransformerModel:
                      train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
         return self
 
-    def _prepare(self, schema: LabelSchema, stats: Any | None) -> nn.Module:
-        """Threads, seed, tokenizer and the pretrained model with its head bias initialised from ``stats``
-        (a :class:`~emotune.losses.LabelStats`), frozen and adapted as the config says; sets the precision."""
+    def _prepare(self, texts: Sequence[str], schema: LabelSchema, stats: Any | None) -> nn.Module:
+        """Threads, seed, tokenizer (and ``max_length: auto`` resolved on ``texts``) and the pretrained model
+        with its head bias initialised from ``stats`` (a :class:`~emotune.losses.LabelStats`), frozen and
+        adapted as the config says; sets the precision."""
         from transformers import set_seed
 
         from emotune.training.distributed import world_size
@@ -106,6 +119,11 @@ class TransformerModel:
         self.schema_ = schema
         self.source_ = resolve_model_path(cfg.name)
         self.tokenizer_ = self._tokenizer(self.source_)
+        if cfg.max_length == "auto":
+            self.config = self.config.model_copy(deep=True)  # the resolved value is what the bundle records
+            self.config.model.max_length = auto_max_length(self.tokenizer_, texts)
+            log.info("max_length auto: %d tokens (99th percentile of the training texts)", self.config.model.max_length)
+            cfg = self.config.model
         module = self._module(self.source_, pretrained=True)
         head = self.backbone.head
         if cfg.bias_init and head and stats is not None:
@@ -145,7 +163,7 @@ class TransformerModel:
     def predict_proba(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
         """Probabilities ``(n, n_labels)``; texts are batched by length so padding stays small."""
         logits = predict_logits(self.module_, self.tokenizer_, texts, self.schema_.n_labels,
-                                self.config.model.max_length, self.precision_, batch_size,
+                                int(self.config.model.max_length), self.precision_, batch_size,
                                 **self.backbone.tokenizer_kwargs)  # fmt: skip
         return probabilities(logits, self.schema_.task)
 
