@@ -1,0 +1,86 @@
+"""Decision rules held out: threshold strategies and objectives (multilabel), decision offsets (single-label).
+
+For a finished ``emotune train`` run, the bundle's dev probabilities are recomputed and every decision rule
+is fitted on one half of dev and scored on the other half, both ways, averaged (the same stratified halves
+for every rule; :func:`emotune.evaluation.score.two_fold`). Nothing is retrained, so every rule sees the
+same model. Results: ``benchmarks/results/decisions.json``.
+
+    python benchmarks/decisions.py RUN [RUN ...]     # e.g. runs/bench-quality/semeval-plain
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import add_result  # noqa: E402
+
+from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
+from emotune.data.dialogue import dialogue_view  # noqa: E402
+from emotune.data.loading import load_like  # noqa: E402
+from emotune.data.presets import find_split_file, get_preset  # noqa: E402
+from emotune.evaluation.score import two_fold  # noqa: E402
+
+MULTILABEL_RULES = [
+    (strategy, objective)
+    for objective in ("macro_f1", "jaccard", "macro_f1+jaccard")
+    for strategy in ("fixed", "global", "per_label", "bootstrap", "shrunk")
+]
+SINGLE_LABEL_RULES = ["argmax", "accuracy", "balanced_accuracy", "macro_f1"]
+REPORTED = ("macro_f1", "jaccard", "micro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral")
+
+
+def _dev(clf: EmotionClassifier) -> Any:
+    """The dev rows the run was selected and calibrated on (``--dev FILE`` or the preset's file in
+    ``--data-dir``), as the model sees them (dialogue bundles: one row per scored turn)."""
+    data = clf.config.data
+    dev_file = data.dev or find_split_file(get_preset(data.preset), str(data.data_dir), "dev")
+    if dev_file is None:
+        raise SystemExit(f"{data.data_dir}: no dev file; these rules are compared on a dev file")
+    return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema_), clf.config.dialogue)
+
+
+def evaluate_run(run: Path) -> dict[str, Any]:
+    clf = EmotionClassifier.load(run / "model")
+    dev = _dev(clf)
+    probs = clf.predict_proba(dev.texts)
+    default = clf.config.thresholds
+    rows = []
+    started = time.perf_counter()
+    if clf.schema_.task == "multilabel":
+        for strategy, objective in MULTILABEL_RULES:
+            cal = ThresholdCalibrator(strategy, objective, default.default)
+            held = two_fold(dev.y, probs, cal, clf.schema_)
+            rows.append({"strategy": strategy, "objective": objective, **{k: held[k] for k in REPORTED if k in held}})
+    else:
+        for decision in SINGLE_LABEL_RULES:
+            cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
+            held = two_fold(dev.y, probs, cal, clf.schema_)
+            rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})
+    return {"run": str(run), "dev_rows": len(dev), "task": clf.schema_.task, "rules": rows,
+            "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    args = parser.parse_args()
+    for run in args.runs:
+        result = evaluate_run(run)
+        add_result("decisions.json", run.name, result)
+        keys = [k for k in REPORTED if k in result["rules"][0]]
+        print(f"\n{run} ({result['dev_rows']} dev rows, held out: 2-fold dev)")
+        print("| rule | " + " | ".join(keys) + " |")
+        print("|---|" + "---|" * len(keys))
+        for row in result["rules"]:
+            rule = row.get("decision") or f"{row['strategy']} / {row['objective']}"
+            print(f"| {rule} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    main()
