@@ -124,7 +124,7 @@ def test_merge_writes_a_standalone_bundle_with_the_same_probabilities(
 
 def test_lora_on_an_encoder_targets_its_attention(tiny_bert: Path, tmp_path: Path) -> None:
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert), "peft": {"method": "lora", "r": 4}},
-                                    "train": {"epochs": 1, "batch_size": 8}})  # fmt: skip
+                                    "train": {"epochs": 1, "batch_size": 8, "precision": "fp32"}})  # fmt: skip
     clf = EmotionClassifier(config=cfg).fit(TEXTS, LABELS)
     names = [n for n, p in clf.model_.module_.named_parameters() if p.requires_grad]  # type: ignore[attr-defined]
     assert {n.split(".")[-4] for n in names if "lora_" in n} == {"query", "value"}  # peft's BERT defaults
