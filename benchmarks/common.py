@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from emotune import EmotionClassifier, ThresholdCalibrator, kfold
+from emotune import EmotionClassifier
 from emotune.config import DataConfig
 from emotune.data.loading import load_like
 from emotune.data.presets import find_split_file, get_preset
-from emotune.evaluation.score import score
+from emotune.evaluation.score import two_fold
 
 HERE = Path(__file__).resolve().parent
 DATA_ROOT = HERE.parent.parent / "shared" / "data"
@@ -39,12 +39,7 @@ def run_cli(args: list[str]) -> float:
 
 def two_fold_dev(clf: EmotionClassifier, probs: np.ndarray, dev: Any) -> dict[str, float]:
     """Scores with thresholds fit on one half of dev and applied to the other half, both ways, averaged."""
-    cfg = clf.config.thresholds
-    scores = []
-    for fit_idx, score_idx in kfold(dev, k=2, seed=0):
-        cal = ThresholdCalibrator.from_config(cfg).fit(probs[fit_idx], dev.y[fit_idx], clf.schema_)
-        scores.append(score(dev.y[score_idx], probs[score_idx], cal, clf.schema_)["dev"])
-    return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+    return two_fold(dev.y, probs, clf.calibrator_, clf.schema_, groups=dev.groups)
 
 
 def score_run(run_dir: Path, preset: str, data_dir: Path) -> dict[str, Any]:

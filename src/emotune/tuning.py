@@ -74,7 +74,8 @@ def _space(raw: dict[str, dict[str, dict[str, Any]]]) -> Space:
 
 def default_space() -> Space:
     """The built-in space: each registered kind's own (``ModelKind.space``)."""
-    return _space({name: get_kind(name).space for name in KIND_MODULES if get_kind(name).space})
+    spaces = {name: get_kind(name).space for name in KIND_MODULES}
+    return _space({name: space for name, space in spaces.items() if space})
 
 
 def load_space(path: str | Path | None) -> Space:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from emotune.config import RunConfig
 from emotune.errors import ConfigError, Problem, SettingError
-from emotune.models.base import get_kind
+from emotune.models.base import KIND_MODULES, get_kind, kind_of
 from emotune.models.transformer.kinds import runtime_problems as transformer_runtime
 
 
@@ -36,7 +36,6 @@ def _looks_like_path(name: str) -> bool:
 
 def _kind(cfg: RunConfig) -> tuple[str | None, list[Problem]]:
     """The model kind of ``cfg`` when it is known without the hub, and the problems of the name itself."""
-    from emotune.models.base import KIND_MODULES, kind_of
     from emotune.models.families import MODEL_ALIASES
 
     name = cfg.model.name

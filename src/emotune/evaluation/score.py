@@ -18,15 +18,19 @@ MIN_HELD_OUT_ROWS = 20  # two halves of at least 10 rows
 
 
 def two_fold(
-    y: np.ndarray, probs: np.ndarray, calibrator: ThresholdCalibrator, schema: LabelSchema
+    y: np.ndarray,
+    probs: np.ndarray,
+    calibrator: ThresholdCalibrator,
+    schema: LabelSchema,
+    groups: np.ndarray | None = None,
 ) -> dict[str, float]:
     """What ``calibrator``'s settings give on unseen rows: fitted on one half of ``(probs, y)`` (a stratified
-    split), scored on the other, both ways, averaged. The honest counterpart of a score calibrated on the same
-    rows it is reported on."""
+    split; with ``groups``, dialogues are never cut in two), scored on the other, both ways, averaged. The
+    honest counterpart of a score calibrated on the same rows it is reported on."""
     from emotune.data.dataset import EmotionDataset
     from emotune.data.splits import kfold
 
-    rows = EmotionDataset([""] * len(y), y, schema, source="dev")
+    rows = EmotionDataset([""] * len(y), y, schema, groups=groups, source="dev")
     scores = []
     for fit_idx, score_idx in kfold(rows, k=2, seed=0):
         half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
