@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -68,6 +68,13 @@ def dataset_from_labels(
     return EmotionDataset(texts, y, schema, source=source)
 
 
+class Targets(Protocol):
+    """What a model trains on instead of the gold labels (e.g. a teacher's soft targets, see ``emotune
+    distill``): given the training rows as the model sees them, the texts and float targets to fit."""
+
+    def __call__(self, train: EmotionDataset) -> tuple[list[str], np.ndarray]: ...
+
+
 class EmotionClassifier:
     """Preprocessing, a model and calibrated thresholds, fitted and saved together.
 
@@ -109,10 +116,15 @@ class EmotionClassifier:
         return self.fit_dataset(train, dev)
 
     def fit_dataset(
-        self, train: EmotionDataset, dev: EmotionDataset | None = None, work_dir: str | Path | None = None
+        self,
+        train: EmotionDataset,
+        dev: EmotionDataset | None = None,
+        work_dir: str | Path | None = None,
+        targets: Targets | None = None,
     ) -> EmotionClassifier:
         """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
-        of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training."""
+        of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training;
+        ``targets`` replaces the gold labels the model fits (dev stays gold)."""
         check(self.config)
         if dev is None:
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
@@ -125,9 +137,10 @@ class EmotionClassifier:
         train = rebalance(train, self.config.sampling, self.config.train.seed)
         model = build_model(self.config)
         dev_texts = self.preprocessor.transform(dev.texts)
+        texts, y = (list(train.texts), train.y) if targets is None else targets(train)
         self.model_: TextModel = model.fit(
-            self.preprocessor.transform(train.texts),
-            train.y,
+            self.preprocessor.transform(texts),
+            y,
             train.schema,
             dev=(dev_texts, dev.y),
             work_dir=Path(work_dir) if work_dir is not None else None,

@@ -121,15 +121,16 @@ def test_max_length_auto_is_fixed_from_the_training_texts_and_recorded(tiny_bert
     from transformers import AutoTokenizer
 
     from emotune.data.labels import LabelSchema
-    from emotune.models.transformer.model import auto_max_length
+    from emotune.models.transformer.inputs import TextInputs, auto_max_length
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    plain = TextInputs(tokenizer, 0)
     short, long = ["so happy"] * 99, ["word " * 60]
-    assert auto_max_length(tokenizer, short) == 16  # the floor
+    assert auto_max_length(plain, short) == 16  # the floor
     ramp = ["happy " * i for i in range(1, 101)]  # 100 texts of 1..100 words
     p99 = np.percentile([len(ids) for ids in tokenizer(ramp)["input_ids"]], 99)
-    assert auto_max_length(tokenizer, ramp) == 8 * np.ceil(p99 / 8) > p99 - 8  # 99th percentile, rounded up
-    assert auto_max_length(tokenizer, long, cap=40) == 40
+    assert auto_max_length(plain, ramp) == 8 * np.ceil(p99 / 8) > p99 - 8  # 99th percentile, rounded up
+    assert auto_max_length(plain, long, cap=40) == 40
     schema = LabelSchema(("a", "b"), "multilabel")
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": {"epochs": 1, "precision": "fp32"}})
     assert cfg.model.max_length == "auto"

@@ -17,6 +17,7 @@ from emotune.cli import (
     config_cmd,
     cv_cmd,
     data_cmd,
+    distill_cmd,
     evaluate_cmd,
     merge_cmd,
     predict_cmd,
@@ -25,7 +26,18 @@ from emotune.cli import (
 )
 from emotune.errors import EmotuneError
 
-COMMANDS = (train_cmd, cv_cmd, sweep_cmd, evaluate_cmd, predict_cmd, blend_cmd, merge_cmd, data_cmd, config_cmd)
+COMMANDS = (
+    train_cmd,
+    cv_cmd,
+    distill_cmd,
+    sweep_cmd,
+    evaluate_cmd,
+    predict_cmd,
+    blend_cmd,
+    merge_cmd,
+    data_cmd,
+    config_cmd,
+)
 
 
 MAX_ERROR = 399  # characters of an error line (without its newline); longer messages are cut

@@ -66,10 +66,21 @@ class ModelConfig(Section):
     )
     pooling: Literal["mean", "cls"] = Field("mean", description="encoders; decoders pool their last real token")
     head: Literal["linear", "mlp", "generate"] = "linear"
+    label_aware: bool = Field(
+        False,
+        description="encoders: put the label names before the text and score each label at its name's tokens "
+        "(SpanEmo); pooling is then unused",
+    )
     head_hidden: int = Field(256, ge=1)
     head_layers: int = Field(1, ge=1)
     dropout: float = Field(0.1, ge=0, lt=1)
     bias_init: bool = Field(True, description="start the classifier bias at the label prevalence")
+    layers: int | None = Field(
+        None,
+        ge=1,
+        description="encoders: keep this many transformer layers, evenly spaced, top one included "
+        "(model.layers=3 of MiniLM's 6 keeps every other layer): a smaller, faster model, e.g. a distilled student",
+    )
     freeze_embeddings: bool = False
     freeze_layers: int = Field(0, ge=0, description="freeze the first N encoder layers")
     layerwise_lr_decay: float = Field(1.0, gt=0, le=1, description="lr multiplier per layer, top to bottom")

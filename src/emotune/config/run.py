@@ -10,7 +10,7 @@ from pydantic import model_validator
 from emotune.config.base import Section
 from emotune.config.data import DataConfig, DialogueConfig, PreprocessConfig, SamplingConfig
 from emotune.config.model import ModelConfig
-from emotune.config.train import SweepConfig, ThresholdConfig, TrainConfig
+from emotune.config.train import DistillConfig, SweepConfig, ThresholdConfig, TrainConfig
 
 
 class RunConfig(Section):
@@ -24,6 +24,7 @@ class RunConfig(Section):
     thresholds: ThresholdConfig = ThresholdConfig()
     dialogue: DialogueConfig = DialogueConfig()
     sweep: SweepConfig = SweepConfig()
+    distill: DistillConfig = DistillConfig()
 
     @model_validator(mode="before")
     @classmethod

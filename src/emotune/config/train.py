@@ -23,6 +23,9 @@ class LossConfig(Section):
     gamma_neg: float = Field(4.0, ge=0, description="asymmetric loss focusing on negatives")
     clip: float = Field(0.05, ge=0, lt=1, description="asymmetric loss probability margin")
     beta: float = Field(0.999, gt=0, lt=1, description="effective-number beta (class-balanced weights)")
+    label_correlation: float = Field(
+        0.0, ge=0, lt=1, description="multilabel: weight of SpanEmo's label-correlation term (0.2 in the paper)"
+    )
 
 
 class TrainConfig(Section):
@@ -83,3 +86,14 @@ class SweepConfig(Section):
     pruner: Literal["median", "none"] = "median"
     startup_trials: int = Field(2, ge=0, description="trials before pruning and TPE start")
     seed: int | None = Field(None, description="sampler seed (leave unset when several workers share a study)")
+
+
+class DistillConfig(Section):
+    """``emotune distill``: train a student on a teacher bundle's probabilities mixed with the gold labels."""
+
+    teacher: str | None = Field(None, description="the teacher bundle (any kind, e.g. a cv fold ensemble)")
+    teacher_weight: float = Field(
+        0.5, ge=0, le=1, description="target = w * teacher probabilities + (1 - w) * gold labels"
+    )
+    unlabelled: str | None = Field(None, description="extra in-domain texts (TXT, CSV, JSONL, ...) the teacher labels")
+    text_column: str = Field("text", description="the unlabelled file's text column (not for TXT)")

@@ -214,3 +214,24 @@ def _read_hf(spec: str) -> pd.DataFrame:
             "save it with `datasets.save_to_disk(DIR)` elsewhere and pass DIR, or export CSV/JSONL"
         ) from None
     return loaded.to_pandas()
+
+
+def read_texts(path: Path, text_column: str, fmt: str = "auto") -> Table:
+    """Texts to label: a ``.txt`` file (one per line, as column ``text_column``) or a table with that column."""
+    if path.suffix.lower() == ".txt" and fmt == "auto":
+        lines = read_text(path).splitlines()
+        return Table(pd.DataFrame({text_column: lines}), str(path), first_line=1)
+    table = read_table(path, fmt)
+    if text_column not in table.frame.columns:
+        columns = preview([str(c) for c in table.frame.columns])
+        raise DataError(f"{path}: no column {text_column!r} (columns: {columns}); pass --text-column NAME")
+    return table
+
+
+def check_texts(table: Table, texts: list[Any], input_path: str | Path) -> None:
+    """Every text is a non-empty string, and there is at least one."""
+    if not texts:
+        raise DataError(f"{input_path}: no texts to predict; the file has no rows")
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if bad:
+        raise DataError(f"{input_path}: empty text at {table.rows(bad)}; remove those rows or fill them in")

@@ -3,6 +3,7 @@
 A builder takes the :class:`~emotune.config.LossConfig` and the training labels' :class:`LabelStats` and
 returns a ``torch.nn.Module`` called as ``loss(logits, labels) -> scalar``, with ``logits`` of shape
 ``(batch, n_labels)`` and ``labels`` the float indicator matrix of the same shape (one-hot for multiclass).
+``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss.
 """
 
 from __future__ import annotations
@@ -70,7 +71,15 @@ def build_loss(cfg: LossConfig, stats: LabelStats) -> nn.Module:
     if stats.task not in spec.tasks:
         raise SettingError("train.loss.name", f"loss {name!r} is for {' / '.join(spec.tasks)} data, "
                                               f"this data is {stats.task}")  # fmt: skip
-    return spec.build(cfg, stats)
+    loss = spec.build(cfg, stats)
+    if cfg.label_correlation:
+        if stats.task != "multilabel":
+            raise SettingError("train.loss.label_correlation", "ranks present above absent labels, so it is for "
+                                                               "multilabel data; set it to 0")  # fmt: skip
+        from emotune.losses.correlation import WithLabelCorrelation
+
+        loss = WithLabelCorrelation(loss, cfg.label_correlation)
+    return loss
 
 
 def as_tensor(values: np.ndarray | list[float] | None) -> torch.Tensor | None:

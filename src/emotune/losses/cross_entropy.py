@@ -11,7 +11,8 @@ from emotune.losses.weights import class_weights
 
 
 class WeightedCrossEntropy(nn.Module):
-    """Cross-entropy on one-hot ``labels``; ``weight`` per class (``None``: unweighted)."""
+    """Cross-entropy on ``labels`` as class probabilities (one-hot gold, or a teacher's soft targets);
+    ``weight`` per class (``None``: unweighted)."""
 
     def __init__(self, weight: torch.Tensor | None) -> None:
         super().__init__()
@@ -19,7 +20,7 @@ class WeightedCrossEntropy(nn.Module):
         self.weight: torch.Tensor | None
 
     def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return nn.functional.cross_entropy(logits, labels.argmax(dim=-1), weight=self.weight)
+        return nn.functional.cross_entropy(logits, labels, weight=self.weight)
 
 
 @register_loss("ce", ("multiclass",), "cross-entropy; train.loss.class_weight none|balanced|effective_number|[...]")

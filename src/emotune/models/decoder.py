@@ -5,7 +5,7 @@ layer is replaced by an emotune head). Usually with an adapter (``peft=lora``), 
 from __future__ import annotations
 
 from emotune.models.base import ModelKind
-from emotune.models.transformer.kinds import builders, runtime_problems
+from emotune.models.transformer.kinds import builders, encoder_only, runtime_problems
 
 _build, _load = builders("DECODER")
 
@@ -21,5 +21,6 @@ KIND = ModelKind(
         "model.peft.dropout": {"type": "float", "low": 0.0, "high": 0.1},
         "train.batch_size": {"type": "categorical", "choices": [8, 16]},
     },
+    problems=encoder_only,
     runtime=runtime_problems,
 )

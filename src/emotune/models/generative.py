@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from emotune.models.base import ModelKind
-from emotune.models.transformer.kinds import builders, runtime_problems
+from emotune.models.transformer.kinds import builders, encoder_only, runtime_problems
 
 _build, _load = builders("CAUSAL_LM", "generative:GenerativeModel")
 
@@ -18,5 +18,6 @@ KIND = ModelKind(
         "train.lr": {"type": "float", "low": 5e-5, "high": 1e-3, "log": True},
         "model.peft.r": {"type": "categorical", "choices": [8, 16, 32]},
     },
+    problems=encoder_only,
     runtime=runtime_problems,
 )

@@ -126,6 +126,9 @@ def _problems(cfg: RunConfig) -> list[Problem]:
         if value != "none":
             fix = f"drop {short}={value} or pick a transformer model"
             problems.append(Problem(key, f"{value} applies to transformer models, not model=tfidf", fix))
+    if model.label_aware:
+        problems.append(Problem("model.label_aware", "label-aware inputs need an encoder, not model=tfidf",
+                                "drop label_aware=true or pick an encoder model"))  # fmt: skip
     if model.head == "generate":
         problems.append(Problem("model.head", "generate needs a decoder LLM, not model=tfidf",
                                 "use head=linear or a decoder model"))  # fmt: skip

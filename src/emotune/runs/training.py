@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emotune.classifier import EmotionClassifier
+from emotune.classifier import EmotionClassifier, Targets
 from emotune.config import RunConfig
+from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
 from emotune.evaluation.score import score
@@ -34,9 +36,16 @@ class TrainResult:
     metrics: dict[str, Any]
 
 
-def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainResult:
+def run(
+    cfg: RunConfig,
+    output: str | Path,
+    overwrite: bool = False,
+    targets: Targets | None = None,
+    report: Callable[[EmotionDataset], dict[str, Any]] | None = None,
+) -> TrainResult:
     """Train the model ``cfg`` describes and write the run folder ``output`` (see :class:`RunFolder` for how
-    an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled).
+    an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled). ``targets`` replaces the gold
+    training labels (see :class:`~emotune.classifier.Targets`); ``report(dev)`` adds entries to the metrics.
 
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
@@ -54,7 +63,7 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
                  f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
                  if cfg.dialogue.task != "none" else "")  # fmt: skip
         started = time.perf_counter()
-        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir)
+        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets)
         seconds = time.perf_counter() - started
         if not folder.main:
             finish()
@@ -68,6 +77,7 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
             "duplicates_across_splits": duplicates,
             "train_seconds": round(seconds, 2),
             "processes": world_size(),
+            **(report(dev) if report is not None else {}),
         }
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
             metrics["parameters"] = clf.model_.parameters_

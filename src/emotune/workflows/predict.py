@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import with_values
 from emotune.data.dialogue import dialogue_frame
-from emotune.data.readers import Table, preview, read_table, read_text
+from emotune.data.readers import check_texts, read_texts
 from emotune.errors import DataError
 from emotune.inference import predict_conversation, predict_proba_batched, predict_turns
 from emotune.inference.conversation import probability_map
@@ -41,17 +40,6 @@ def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str
     names = clf.schema_.names
     return [{"text": t, "labels": lab, "probabilities": probability_map(names, row)}
             for t, lab, row in zip(texts, labels, probs, strict=True)]  # fmt: skip
-
-
-def _read_input(path: Path, text_column: str, fmt: str = "auto") -> Table:
-    if path.suffix.lower() == ".txt" and fmt == "auto":
-        lines = read_text(path).splitlines()
-        return Table(pd.DataFrame({text_column: lines}), str(path), first_line=1)
-    table = read_table(path, fmt)
-    if text_column not in table.frame.columns:
-        columns = preview([str(c) for c in table.frame.columns])
-        raise DataError(f"{path}: no column {text_column!r} (columns: {columns}); pass --text-column NAME")
-    return table
 
 
 def predict_file(
@@ -81,12 +69,12 @@ def predict_file(
     if clf.config.dialogue.task != "none":
         data_cfg = data_cfg.model_copy(update={"text_column": text_column})
         table, _ = dialogue_frame(Path(input_path), data_cfg, labelled=False)
-        _check_texts(table, table.frame["text"].tolist(), input_path)
+        check_texts(table, table.frame["text"].tolist(), input_path)
         frame, probs, labels = predict_turns(clf, table.frame, progress)
     else:
-        table = _read_input(Path(input_path), text_column, data_cfg.format)
+        table = read_texts(Path(input_path), text_column, data_cfg.format)
         texts = table.frame[text_column].tolist()
-        _check_texts(table, texts, input_path)
+        check_texts(table, texts, input_path)
         probs = predict_proba_batched(clf.predict_proba, texts, clf.schema_.n_labels, batch_size, progress)
         labels = clf.schema_.decode(clf.calibrator_.predict(probs))
         frame = table.frame.copy()
@@ -104,11 +92,3 @@ def predict_file(
                     record["probabilities"] = probability_map(names, row)
                     out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
     return len(frame)
-
-
-def _check_texts(table: Table, texts: list[Any], input_path: str | Path) -> None:
-    if not texts:
-        raise DataError(f"{input_path}: no texts to predict; the file has no rows")
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if bad:
-        raise DataError(f"{input_path}: empty text at {table.rows(bad)}; remove those rows or fill them in")

@@ -12,7 +12,7 @@ adapters, training, inference, bundles) is shared and takes the backbone as a pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -24,10 +24,11 @@ from emotune.config import ModelConfig
 from emotune.errors import SettingError
 from emotune.models.transformer.adapters import quantization_kwargs
 from emotune.models.transformer.heads import HEADS
-from emotune.models.transformer.pooling import EncoderClassifier
+from emotune.models.transformer.inputs import label_spans
+from emotune.models.transformer.pooling import EncoderClassifier, LabelAwareClassifier
 
-# (source folder or hub id, n_labels, model config, tokenizer, pretrained weights?) -> module
-BuildModule = Callable[[str | Path, int, ModelConfig, Any, bool], nn.Module]
+# (source folder or hub id, label names, model config, tokenizer, pretrained weights?) -> module
+BuildModule = Callable[[str | Path, Sequence[str], ModelConfig, Any, bool], nn.Module]
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,57 @@ def _weights(cfg: ModelConfig) -> dict[str, Any]:
     return quantization_kwargs(cfg) or {"dtype": torch.float32}
 
 
-def _encoder(source: str | Path, n_labels: int, cfg: ModelConfig, tokenizer: Any, pretrained: bool) -> nn.Module:
+def _encoder(
+    source: str | Path, labels: Sequence[str], cfg: ModelConfig, tokenizer: Any, pretrained: bool
+) -> nn.Module:
     from transformers import AutoConfig, AutoModel
 
     if pretrained:
         encoder = AutoModel.from_pretrained(source, **_weights(cfg))
     else:
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(source))
-    return EncoderClassifier(encoder, n_labels, cfg)
+    if cfg.layers is not None:
+        keep_layers(encoder, cfg.layers)
+    if cfg.label_aware:
+        return LabelAwareClassifier(encoder, label_spans(tokenizer, labels), cfg)
+    return EncoderClassifier(encoder, len(labels), cfg)
+
+
+def kept_layers(n_layers: int, keep: int) -> list[int]:
+    """Which of ``n_layers`` layers a ``keep``-layer model keeps: evenly spaced, the top one included.
+
+    >>> kept_layers(6, 3), kept_layers(12, 4), kept_layers(6, 6)
+    ([1, 3, 5], [2, 5, 8, 11], [0, 1, 2, 3, 4, 5])
+    """
+    return [round((i + 1) * n_layers / keep) - 1 for i in range(keep)]
+
+
+def keep_layers(encoder: Any, keep: int) -> None:
+    """Cut ``encoder`` down to ``keep`` of its transformer layers (:func:`kept_layers`) in place; its config
+    records the new depth, so a bundle reloads with the same architecture."""
+    n_layers = int(encoder.config.num_hidden_layers)
+    if keep > n_layers:
+        raise SettingError("model.layers", f"{keep} layers asked, the encoder has {n_layers}; set at most {n_layers}")
+    stacks = [m for m in encoder.modules() if isinstance(m, nn.ModuleList) and len(m) == n_layers]
+    if not stacks:
+        raise SettingError("model.layers", f"cannot find the layer list of {type(encoder).__name__}; drop model.layers")
+    if keep == n_layers:
+        return
+    layers = stacks[0]
+    kept = [layers[i] for i in kept_layers(n_layers, keep)]
+    for i in reversed(range(n_layers)):
+        del layers[i]
+    layers.extend(kept)
+    encoder.config.num_hidden_layers = keep
 
 
 def _sequence_classifier(
-    source: str | Path, n_labels: int, cfg: ModelConfig, tokenizer: Any, pretrained: bool
+    source: str | Path, labels: Sequence[str], cfg: ModelConfig, tokenizer: Any, pretrained: bool
 ) -> nn.Module:
     from transformers import AutoConfig, AutoModelForSequenceClassification
     from transformers.utils import logging as hf_logging
 
+    n_labels = len(labels)
     if pretrained:
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # its load report says the new `score` is untrained: expected, replaced
@@ -109,7 +145,9 @@ def _sequence_classifier(
     return cast(nn.Module, model)
 
 
-def _causal_lm(source: str | Path, n_labels: int, cfg: ModelConfig, tokenizer: Any, pretrained: bool) -> nn.Module:
+def _causal_lm(
+    source: str | Path, labels: Sequence[str], cfg: ModelConfig, tokenizer: Any, pretrained: bool
+) -> nn.Module:
     from transformers import AutoConfig, AutoModelForCausalLM
 
     if pretrained:

@@ -19,6 +19,7 @@ from torch import nn
 from emotune.config import RunConfig, TrainConfig
 from emotune.data.labels import LabelSchema
 from emotune.models.transformer.freezing import param_groups
+from emotune.models.transformer.inputs import TextInputs
 from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress, active_callbacks
 
 log = logging.getLogger("emotune")
@@ -65,11 +66,11 @@ def optimizer(module: nn.Module, cfg: RunConfig, head: str | None) -> Any:
     return OPTIMIZERS[t.optimizer](param_groups(module, t.lr, t.weight_decay, cfg.model.layerwise_lr_decay, head))
 
 
-def encode(tokenizer: Any, texts: Sequence[str], y: np.ndarray, max_length: int, **kwargs: Any) -> Any:
+def encode(inputs: TextInputs, texts: Sequence[str], y: np.ndarray) -> Any:
     """A ``datasets.Dataset`` of token ids, labels and lengths (for length-grouped batches)."""
     import datasets
 
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length, **kwargs)
+    encoded = inputs(texts)
     columns = dict(encoded)
     columns["labels"] = np.asarray(y, dtype=np.float32).tolist()
     columns["length"] = [len(ids) for ids in encoded["input_ids"]]

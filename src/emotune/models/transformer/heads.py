@@ -30,6 +30,21 @@ def mlp_head(in_features: int, n_labels: int, dropout: float, hidden: int, layer
 HEADS: dict[str, Callable[[int, int, float, int, int], nn.Sequential]] = {"linear": linear_head, "mlp": mlp_head}
 
 
+class PerLabelHead(nn.Module):
+    """Label-aware scoring: one head shared by every label maps that label's state to a score, plus a bias per
+    label. ``forward((batch, n_labels, hidden)) -> (batch, n_labels)``."""
+
+    def __init__(self, kind: str, in_features: int, n_labels: int, dropout: float, hidden: int, layers: int) -> None:
+        super().__init__()
+        self.score = HEADS[kind](in_features, 1, dropout, hidden, layers)
+        self.label_bias = nn.Parameter(torch.zeros(n_labels))
+        with torch.no_grad():
+            output_layer(self.score).bias.zero_()  # the per-label bias is the bias
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        return self.score(states).squeeze(-1) + self.label_bias
+
+
 def prevalence_bias(positives: np.ndarray, n: int, task: str, eps: float = 1e-4) -> torch.Tensor:
     """The bias that makes an untrained head predict the label prevalence.
 
@@ -43,9 +58,14 @@ def prevalence_bias(positives: np.ndarray, n: int, task: str, eps: float = 1e-4)
     return torch.as_tensor(values, dtype=torch.float32)
 
 
-def init_bias(head: nn.Sequential, bias: torch.Tensor) -> None:
-    """Set the bias of the head's output layer (its last ``nn.Linear``)."""
-    last = [m for m in head.modules() if isinstance(m, nn.Linear)][-1]
-    assert last.bias is not None
+def output_layer(head: nn.Module) -> nn.Linear:
+    """The head's last ``nn.Linear``."""
+    return [m for m in head.modules() if isinstance(m, nn.Linear)][-1]
+
+
+def init_bias(head: nn.Module, bias: torch.Tensor) -> None:
+    """Set the head's bias per label: a :class:`PerLabelHead`'s ``label_bias``, else its output layer's bias."""
+    target = head.label_bias if isinstance(head, PerLabelHead) else output_layer(head).bias
+    assert target is not None
     with torch.no_grad():
-        last.bias.copy_(bias)
+        target.copy_(bias)

@@ -4,24 +4,22 @@ autocast. Imports no ``Trainer`` and builds no optimizer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from emotune.models.transformer.inputs import TextInputs
 from emotune.models.transformer.precision import autocast
 
 
 def predict_logits(
     module: nn.Module,
-    tokenizer: Any,
+    inputs: TextInputs,
     texts: Sequence[str],
     n_labels: int,
-    max_length: int,
     precision: str = "fp32",
     batch_size: int = 128,
-    **tokenizer_kwargs: Any,
 ) -> np.ndarray:
     """Logits ``(n, n_labels)`` in input order; texts are batched by length so that padding stays small."""
     texts = list(texts)
@@ -33,8 +31,7 @@ def predict_logits(
     with torch.inference_mode(), autocast(device, precision):
         for start in range(0, len(texts), batch_size):
             idx = order[start : start + batch_size]
-            batch = tokenizer([texts[i] for i in idx], truncation=True, padding=True, return_tensors="pt",
-                              max_length=max_length, **tokenizer_kwargs)  # fmt: skip
+            batch = inputs([texts[i] for i in idx], padding=True, return_tensors="pt")
             out = module(**{k: v.to(device) for k, v in batch.items()})["logits"]
             logits[idx] = out.float().cpu().numpy()
     return logits

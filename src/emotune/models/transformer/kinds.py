@@ -36,6 +36,14 @@ def builders(
     return build, load
 
 
+def encoder_only(cfg: RunConfig) -> list[Problem]:
+    """Settings only the encoder kind has: label-aware inputs."""
+    if cfg.model.label_aware:
+        return [Problem("model.label_aware", "label-aware inputs need an encoder (BERT, RoBERTa, MiniLM, ...)",
+                        "drop label_aware=true")]  # fmt: skip
+    return []
+
+
 def runtime_problems(cfg: RunConfig) -> list[Problem]:
     """What ``cfg`` needs that this machine lacks: an extra, a CUDA GPU."""
     model, problems = cfg.model, []

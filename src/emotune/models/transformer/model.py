@@ -32,6 +32,7 @@ from emotune.models.transformer.backbone import Backbone
 from emotune.models.transformer.freezing import freeze
 from emotune.models.transformer.heads import init_bias, prevalence_bias
 from emotune.models.transformer.inference import predict_logits
+from emotune.models.transformer.inputs import TextInputs, auto_max_length, label_prefix
 from emotune.models.transformer.precision import resolve_precision
 
 log = logging.getLogger("emotune")
@@ -39,18 +40,6 @@ log = logging.getLogger("emotune")
 WEIGHTS = "model.safetensors"
 SETTINGS = "encoder.json"
 ENCODER_DIR = "encoder"
-
-
-AUTO_LENGTH_CAP = 512
-
-
-def auto_max_length(tokenizer: Any, texts: Sequence[str], cap: int = AUTO_LENGTH_CAP) -> int:
-    """The 99th percentile of the token counts of ``texts``, rounded up to a multiple of 8, between 16 and
-    ``cap`` (and the model's own limit)."""
-    limit = min(cap, int(getattr(tokenizer, "model_max_length", cap) or cap))
-    ids = tokenizer(list(texts), truncation=True, max_length=limit)["input_ids"] if texts else [[]]
-    p99 = float(np.percentile([len(i) for i in ids], 99))
-    return int(min(limit, max(16, 8 * np.ceil(p99 / 8))))
 
 
 class TransformerModel:
@@ -69,7 +58,12 @@ class TransformerModel:
         return self.backbone.tokenizer(source, left_truncation=bool(self.config.dialogue.context))
 
     def _module(self, source: str | Path, pretrained: bool) -> nn.Module:
-        return self.backbone.build(source, self.schema_.n_labels, self.config.model, self.tokenizer_, pretrained)
+        return self.backbone.build(source, self.schema_.names, self.config.model, self.tokenizer_, pretrained)
+
+    def _inputs(self, max_length: int) -> TextInputs:
+        """How texts are tokenized: plain, or after the label names (``model.label_aware``)."""
+        prefix = label_prefix(self.schema_.names) if self.config.model.label_aware else None
+        return TextInputs(self.tokenizer_, max_length, prefix, self.backbone.tokenizer_kwargs)
 
     # --- training --------------------------------------------------------------------------------------
 
@@ -92,9 +86,8 @@ class TransformerModel:
         train_cfg = self.config.train
         stats = LabelStats.from_y(y, schema.task)
         module = self._prepare(texts, schema, stats)
-        kwargs, max_length = self.backbone.tokenizer_kwargs, int(self.config.model.max_length)
-        train_set = fitting.encode(self.tokenizer_, texts, y, max_length, **kwargs)
-        dev_set = fitting.encode(self.tokenizer_, dev[0], dev[1], max_length, **kwargs) if dev is not None else None
+        train_set = fitting.encode(self.inputs_, texts, y)
+        dev_set = fitting.encode(self.inputs_, dev[0], dev[1]) if dev is not None else None
         loss_fn = build_loss(train_cfg.loss, stats)
         trainer = fitting.classifier_trainer(module, self.tokenizer_, self.config, self.precision_, schema,
                                              train_set, dev_set, loss_fn, self.backbone.head)  # fmt: skip
@@ -121,9 +114,11 @@ class TransformerModel:
         self.tokenizer_ = self._tokenizer(self.source_)
         if cfg.max_length == "auto":
             self.config = self.config.model_copy(deep=True)  # the resolved value is what the bundle records
-            self.config.model.max_length = auto_max_length(self.tokenizer_, texts)
+            self.config.model.max_length = auto_max_length(self._inputs(0), texts)
             log.info("max_length auto: %d tokens (99th percentile of the training texts)", self.config.model.max_length)
             cfg = self.config.model
+        self.inputs_ = self._inputs(int(cfg.max_length))
+        self.inputs_.check_room()
         module = self._module(self.source_, pretrained=True)
         head = self.backbone.head
         if cfg.bias_init and head and stats is not None:
@@ -162,9 +157,7 @@ class TransformerModel:
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
         """Probabilities ``(n, n_labels)``; texts are batched by length so padding stays small."""
-        logits = predict_logits(self.module_, self.tokenizer_, texts, self.schema_.n_labels,
-                                int(self.config.model.max_length), self.precision_, batch_size,
-                                **self.backbone.tokenizer_kwargs)  # fmt: skip
+        logits = predict_logits(self.module_, self.inputs_, texts, self.schema_.n_labels, self.precision_, batch_size)
         return probabilities(logits, self.schema_.task)
 
     # --- persistence -----------------------------------------------------------------------------------
@@ -209,6 +202,7 @@ class TransformerModel:
         model.source_ = settings["source"]
         model.precision_ = settings["precision"]
         model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
+        model.inputs_ = model._inputs(int(config.model.max_length))
         if (directory / adapters.ADAPTER_DIR).is_dir():
             base = model._module(model._base_source(directory), pretrained=True)
             module = adapters.merge_adapter(adapters.load_adapter(base, directory / adapters.ADAPTER_DIR))

@@ -1,7 +1,8 @@
-"""Pooling of an encoder's token states into one vector per text, and the encoder + pooling + head module.
+"""Pooling of an encoder's token states into one vector per text, and the encoder + pooling + head modules.
 
 Pooling methods are looked up by ``model.pooling`` in :data:`POOLING`: ``cls`` (the first token's state) or
-``mean`` (the average over real tokens, padding masked out).
+``mean`` (the average over real tokens, padding masked out). Label-aware models
+(:class:`LabelAwareClassifier`) instead pool one vector per label, from the tokens of its name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import torch
 from torch import nn
 
 from emotune.config import ModelConfig
-from emotune.models.transformer.heads import HEADS
+from emotune.models.transformer.heads import HEADS, PerLabelHead
 
 
 def cls_pooling(states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -50,3 +51,36 @@ class EncoderClassifier(nn.Module):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
         return {"logits": self.head(self.pool(states, attention_mask))}
+
+
+class LabelAwareClassifier(nn.Module):
+    """Encoder + one state per label (the mean of its name's tokens, see :mod:`.inputs`) + a
+    :class:`~.heads.PerLabelHead`. The label positions are rebuilt from the tokenizer, never saved."""
+
+    encoder: Any
+
+    def __init__(self, encoder: Any, spans: list[list[int]], cfg: ModelConfig) -> None:
+        from emotune.models.transformer.inputs import span_index
+
+        super().__init__()
+        self.encoder = encoder
+        index, weights = span_index(spans)
+        self.register_buffer("label_index", torch.as_tensor(index), persistent=False)
+        self.register_buffer("label_weights", torch.as_tensor(weights), persistent=False)
+        hidden = int(encoder.config.hidden_size)
+        self.label_index: torch.Tensor
+        self.label_weights: torch.Tensor
+        self.head = PerLabelHead(cfg.head, hidden, len(spans), cfg.dropout, cfg.head_hidden, cfg.head_layers)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+        per_token = states[:, self.label_index]  # (batch, n_labels, longest name, hidden)
+        weights = self.label_weights.to(states.dtype).unsqueeze(-1)
+        return {"logits": self.head((per_token * weights).sum(dim=2))}
