@@ -51,9 +51,11 @@ def test_cross_entropy_takes_soft_class_targets() -> None:
     logits, soft = torch.randn(4, 3), torch.softmax(torch.randn(4, 3), dim=-1)
     expected = -(soft * torch.log_softmax(logits, dim=-1)).sum(dim=1).mean()
     assert float(loss(logits, soft)) == pytest.approx(float(expected), rel=1e-5)
-    one_hot = torch.eye(3)[[0, 2, 1, 0]]
-    assert float(loss(logits, one_hot)) == pytest.approx(
-        float(torch.nn.functional.cross_entropy(logits, one_hot.argmax(dim=1))), rel=1e-5)  # fmt: skip
+    weight = torch.tensor([1.0, 2.0, 4.0])  # one-hot labels: exactly PyTorch's class-index loss, weights included
+    weighted = build_loss(LossConfig(class_weight=weight.tolist()), LabelStats.from_y(np.eye(3), "multiclass"))
+    classes = torch.tensor([0, 2, 1, 0])
+    expected_hard = torch.nn.functional.cross_entropy(logits, classes, weight=weight)
+    assert float(weighted(logits, torch.eye(3)[classes])) == pytest.approx(float(expected_hard), rel=1e-5)
 
 
 def test_distill_cli_trains_a_smaller_student_on_the_teachers_data(

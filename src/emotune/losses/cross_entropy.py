@@ -12,7 +12,8 @@ from emotune.losses.weights import class_weights
 
 class WeightedCrossEntropy(nn.Module):
     """Cross-entropy on ``labels`` as class probabilities (one-hot gold, or a teacher's soft targets);
-    ``weight`` per class (``None``: unweighted)."""
+    ``weight`` per class (``None``: unweighted). The mean is weighted like PyTorch's for class indices, so
+    one-hot labels give exactly ``cross_entropy(logits, labels.argmax(-1), weight)``."""
 
     def __init__(self, weight: torch.Tensor | None) -> None:
         super().__init__()
@@ -20,7 +21,9 @@ class WeightedCrossEntropy(nn.Module):
         self.weight: torch.Tensor | None
 
     def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return nn.functional.cross_entropy(logits, labels, weight=self.weight)
+        weighted = labels if self.weight is None else labels * self.weight
+        log_p = nn.functional.log_softmax(logits, dim=-1)
+        return -(weighted * log_p).sum() / weighted.sum().clamp(min=1e-12)
 
 
 @register_loss("ce", ("multiclass",), "cross-entropy; train.loss.class_weight none|balanced|effective_number|[...]")

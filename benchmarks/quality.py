@@ -1,0 +1,100 @@
+"""Quality and prediction speed of finished runs, side by side: single models, a cv fold ensemble, its
+distilled students, label-aware variants (issue 12's ablation).
+
+For each run folder (``emotune train``, ``cv`` or ``distill``) its bundle scores the preset's dev file. Every
+number is held out: thresholds fitted on one half of dev and scored on the other, both ways, averaged
+(:func:`emotune.evaluation.score.two_fold`), with the run's own threshold settings and with the robust rule
+``shrunk / macro_f1+jaccard``; a cv ensemble also reports dev with its out-of-fold thresholds (nothing tuned
+on dev at all). Prediction speed: texts/s over the dev texts, every model timed in turn in this one process
+(two rounds, the faster kept), so the ratios are fair on a noisy machine. Results:
+``benchmarks/results/quality.json``.
+
+    python benchmarks/quality.py RUN [RUN ...]     # e.g. runs/bench-quality/semeval-plain
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import add_result  # noqa: E402
+from decisions import _dev  # noqa: E402
+
+from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
+from emotune.evaluation.metrics import compute_metrics  # noqa: E402
+from emotune.evaluation.score import two_fold  # noqa: E402
+
+ROBUST = ("shrunk", "macro_f1+jaccard")
+REPORTED = ("macro_f1", "jaccard", "micro_f1")
+
+
+def _pick(scores: dict[str, float]) -> dict[str, float]:
+    return {k: round(scores[k], 4) for k in REPORTED if k in scores}
+
+
+def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[str, Any]:
+    metrics = json.loads((run / "metrics.json").read_text())
+    own = clf.calibrator_
+    robust = ThresholdCalibrator(*ROBUST, own.default)
+    result: dict[str, Any] = {
+        "kind": clf.model_.kind,
+        "config": {k: v for k, v in (("label_aware", clf.config.model.label_aware),
+                                     ("label_correlation", clf.config.train.loss.label_correlation),
+                                     ("layers", clf.config.model.layers),
+                                     ("teacher", clf.config.distill.teacher)) if v},  # fmt: skip
+        "thresholds": f"{own.strategy} / {own.objective}",
+        "held_out": _pick(two_fold(dev.y, probs, own, clf.schema_)),
+        "held_out_robust": _pick(two_fold(dev.y, probs, robust, clf.schema_)),
+        "fit_seconds": metrics.get("train_seconds"),
+    }
+    if clf.model_.kind == "ensemble":  # thresholds from out-of-fold train probabilities: dev never seen
+        result["dev_oof_thresholds"] = _pick(compute_metrics(dev.y, own.predict(probs), clf.schema_))
+    if "teacher" in metrics:
+        result["teacher_held_out"] = _pick(metrics["teacher"]["dev_two_fold"])
+    return result
+
+
+def texts_per_second(clfs: dict[str, EmotionClassifier], texts: list[str], rounds: int = 2) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, clf in clfs.items():
+            started = time.perf_counter()
+            clf.predict_proba(texts)
+            rate = len(texts) / (time.perf_counter() - started)
+            best[name] = max(best.get(name, 0.0), round(rate, 1))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--no-speed", action="store_true", help="skip the prediction-speed rounds")
+    args = parser.parse_args()
+    clfs = {run.name: EmotionClassifier.load(run / "model") for run in args.runs}
+    dev = _dev(next(iter(clfs.values())))
+    results = {}
+    for run in args.runs:
+        clf = clfs[run.name]
+        results[run.name] = evaluate(run, clf, dev, clf.predict_proba(dev.texts))
+    if not args.no_speed:
+        for name, rate in texts_per_second(clfs, list(dev.texts)).items():
+            results[name]["dev_texts_per_second"] = rate
+    for name, result in results.items():
+        add_result("quality.json", name, {"dev_rows": len(dev), **result})
+    print(f"\n{len(dev)} dev rows; held out = 2-fold dev")
+    print("| run | held-out macro-F1 | Jaccard | robust rule macro-F1 | Jaccard | fit s | texts/s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        h, rb = r["held_out"], r["held_out_robust"]
+        print(f"| {name} | {h['macro_f1']:.3f} | {h['jaccard']:.3f} | {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} "
+              f"| {r['fit_seconds']} | {r.get('dev_texts_per_second', '')} |")
+
+
+if __name__ == "__main__":
+    main()
