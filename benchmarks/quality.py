@@ -42,12 +42,12 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
     metrics = json.loads((run / "metrics.json").read_text())
     own = clf.calibrator_
     robust = ThresholdCalibrator(*ROBUST, own.default)
+    cfg = clf.config
+    changes = {"label_aware": cfg.model.label_aware, "label_correlation": cfg.train.loss.label_correlation,
+               "layers": cfg.model.layers, "teacher": cfg.distill.teacher}  # fmt: skip
     result: dict[str, Any] = {
         "kind": clf.model_.kind,
-        "config": {k: v for k, v in (("label_aware", clf.config.model.label_aware),
-                                     ("label_correlation", clf.config.train.loss.label_correlation),
-                                     ("layers", clf.config.model.layers),
-                                     ("teacher", clf.config.distill.teacher)) if v},  # fmt: skip
+        "config": {k: v for k, v in changes.items() if v},
         "thresholds": f"{own.strategy} / {own.objective}",
         "held_out": _pick(two_fold(dev.y, probs, own, clf.schema_)),
         "held_out_robust": _pick(two_fold(dev.y, probs, robust, clf.schema_)),
@@ -92,8 +92,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name, r in results.items():
         h, rb = r["held_out"], r["held_out_robust"]
-        print(f"| {name} | {h['macro_f1']:.3f} | {h['jaccard']:.3f} | {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} "
-              f"| {r['fit_seconds']} | {r.get('dev_texts_per_second', '')} |")
+        print(
+            f"| {name} | {h['macro_f1']:.3f} | {h['jaccard']:.3f} | {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} "
+            f"| {r['fit_seconds']} | {r.get('dev_texts_per_second', '')} |"
+        )
 
 
 if __name__ == "__main__":
