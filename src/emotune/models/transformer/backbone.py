@@ -3,7 +3,9 @@
 A :class:`Backbone` is what the encoder, decoder and generative kinds differ in; everything else (freezing,
 adapters, training, inference, bundles) is shared and takes the backbone as a part:
 
-- :data:`ENCODER`: ``AutoModel`` + pooling + an emotune head (:class:`~.pooling.EncoderClassifier`).
+- :data:`ENCODER`: ``AutoModel`` + pooling + an emotune head (:class:`~.pooling.EncoderClassifier`), or one
+  state per label name with ``model.label_aware`` (:class:`~.pooling.LabelAwareClassifier`); ``model.layers``
+  cuts it to fewer layers (:func:`keep_layers`).
 - :data:`DECODER`: ``AutoModelForSequenceClassification`` (pools the last real token) with its ``score`` layer
   replaced by an emotune head, so that prevalence bias initialisation works as for encoders. Llama-style
   tokenizers ship without a pad token; the end-of-sequence token pads instead.
