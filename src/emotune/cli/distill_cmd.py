@@ -10,16 +10,15 @@ from typing import Any
 from emotune.cli.train_cmd import add_run_arguments, config_from_args
 
 
-def _teacher_data(args: argparse.Namespace) -> list[str]:
+def _teacher_data(args: argparse.Namespace) -> dict[str, Any]:
     """Without any data option, the student reads the data (and dialogues) the way the teacher was trained."""
     given = [args.config, args.preset, args.data_dir, args.train, args.dev]
     if any(v is not None for v in given) or any(o.startswith(("data.", "preset=", "task=")) for o in args.overrides):
-        return []
+        return {}
     from emotune.bundle import read_manifest
 
     teacher: dict[str, Any] = read_manifest(Path(args.teacher))["config"]
-    return [f"{section}.{key}={json.dumps(value)}" for section in ("data", "dialogue")
-            for key, value in teacher[section].items()]  # fmt: skip
+    return {section: teacher[section] for section in ("data", "dialogue")}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -30,7 +29,7 @@ def _run(args: argparse.Namespace) -> int:
         extra.append(f"distill.unlabelled={json.dumps(str(Path(args.unlabelled).resolve()))}")
     if args.text_column is not None:
         extra.append(f"distill.text_column={json.dumps(args.text_column)}")
-    cfg = config_from_args(args, _teacher_data(args) + extra)
+    cfg = config_from_args(args, extra, defaults=_teacher_data(args))
     result = distill.run(cfg, args.output, overwrite=args.overwrite)
     if not result.metrics:
         return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from emotune.config import RunConfig, load_config
+from emotune.config import RunConfig, load_config, merge
 
 RESUME_HELP = "continue from the last checkpoint in RUN (encoders)"
 
@@ -26,14 +26,19 @@ def add_run_arguments(parser: argparse.ArgumentParser, resume: str | None = RESU
                         help="config overrides, e.g. model=tfidf seed=1 thresholds.objective=jaccard")  # fmt: skip
 
 
-def config_from_args(args: argparse.Namespace, extra: list[str] | None = None) -> RunConfig:
+def config_from_args(
+    args: argparse.Namespace, extra: list[str] | None = None, defaults: dict[str, Any] | None = None
+) -> RunConfig:
+    """The config of a training-like command: ``--config``, then the options (``--preset`` ...) over
+    ``defaults`` (nested values, e.g. a teacher's data sections), then the ``key=value`` overrides and
+    ``extra``, each over the ones before."""
     flags: dict[str, Any] = {}
     for option, key in (("preset", "preset"), ("data_dir", "data_dir"), ("train", "train"), ("dev", "dev")):
         if getattr(args, option) is not None:
             flags.setdefault("data", {})[key] = getattr(args, option)
     if getattr(args, "resume", False):
         flags["train"] = {"resume": True}
-    return load_config(args.config, [*args.overrides, *(extra or [])], flags)
+    return load_config(args.config, [*args.overrides, *(extra or [])], merge(defaults or {}, flags))
 
 
 def _run(args: argparse.Namespace, extra: list[str] | None = None) -> int:

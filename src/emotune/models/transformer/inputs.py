@@ -26,7 +26,11 @@ def label_prefix(labels: Sequence[str]) -> str:
     >>> label_prefix(["anger", "no_emotion"])
     'anger no emotion'
     """
-    return " ".join(name.replace("_", " ") for name in labels)
+    return " ".join(_spoken(name) for name in labels)
+
+
+def _spoken(label: str) -> str:
+    return label.replace("_", " ")
 
 
 def label_spans(tokenizer: Any, labels: Sequence[str]) -> list[list[int]]:
@@ -39,7 +43,7 @@ def label_spans(tokenizer: Any, labels: Sequence[str]) -> list[list[int]]:
                                                 "names' tokens; save the model's tokenizer with one")  # fmt: skip
     spans, start = [], 0
     for label in labels:
-        name = label.replace("_", " ")
+        name = _spoken(label)
         chars = range(start, start + len(name))
         tokens = {encoding.char_to_token(c, sequence_index=0) for c in chars} - {None}
         if not tokens:
@@ -88,9 +92,12 @@ class TextInputs:
 
     def check_room(self) -> None:
         """Label-aware: ``max_length`` must leave room for some text after the label names."""
-        need = self.prefix_tokens + MIN_TEXT_TOKENS
-        if self.prefix is not None and self.max_length < need:
-            names = f"label-aware inputs take {self.prefix_tokens} tokens for the label names"
+        if self.prefix is None:
+            return
+        taken = self.prefix_tokens
+        need = taken + MIN_TEXT_TOKENS
+        if self.max_length < need:
+            names = f"label-aware inputs take {taken} tokens for the label names"
             raise SettingError("model.max_length", f"{names}; set max_length to at least {need} or auto")
 
 
