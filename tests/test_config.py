@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from emotune.config import RunConfig, load_config
 from emotune.errors import ConfigError
@@ -105,3 +106,38 @@ def test_decision_short_names_set_the_single_label_decision() -> None:
     assert load_config(None, ["decision.objective=macro_f1"]).thresholds.decision == "macro_f1"
     with pytest.raises(ConfigError, match=r"thresholds\.decision"):
         load_config(None, ["decision=f2"])
+
+
+def test_config_show_with_data_settles_the_multilabel_recipe(cli, sample_dir: Path, tiny_bert: Path) -> None:
+    result = cli("config", "show", "--preset", "semeval2018-ec", "--data-dir", sample_dir, f"model={tiny_bert}",
+                 "train.precision=fp32")  # fmt: skip
+    assert result.code == 0, result.err
+    shown = yaml.safe_load(result.out)
+    assert shown["data"]["task"] == "multilabel"
+    assert shown["train"]["loss"]["name"] == "bce" and shown["train"]["loss"]["pos_weight"] == "sqrt"
+    length = shown["model"]["max_length"]
+    assert isinstance(length, int) and 8 <= length <= 512 and length % 8 == 0
+    assert f"# model.max_length: auto -> {length}" in result.out
+    assert "# train.loss.name: auto -> bce" in result.out
+    assert "train.precision" not in "".join(line for line in result.out.splitlines() if line.startswith("#"))
+    # the label names in front of every text need room too: label-aware inputs are counted longer
+    aware = yaml.safe_load(cli("config", "show", "--preset", "semeval2018-ec", "--data-dir", sample_dir,
+                               f"model={tiny_bert}", "label_aware=true").out)  # fmt: skip
+    assert aware["model"]["max_length"] > length
+
+
+def test_config_show_with_data_settles_the_single_label_recipe(cli, tmp_path: Path) -> None:
+    rows = ["text,label"] + [f"text number {i} {'good' if i % 2 else 'bad'},{'joy' if i % 2 else 'anger'}"
+                             for i in range(40)]  # fmt: skip
+    (tmp_path / "train.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = cli("config", "show", "--train", tmp_path / "train.csv", "model=tfidf", "data.label_column=label")
+    assert result.code == 0, result.err
+    shown = yaml.safe_load(result.out)
+    assert shown["data"]["task"] == "multiclass" and shown["train"]["loss"]["name"] == "ce"
+    assert shown["model"]["max_length"] == "auto"  # TF-IDF reads no tokens: nothing to count
+    assert "# data.task: auto -> multiclass" in result.out
+
+
+def test_config_show_with_missing_data_is_one_line(cli, tmp_path: Path) -> None:
+    result = cli("config", "show", "--train", tmp_path / "nope.csv")
+    assert result.code == 2 and result.err.count("\n") == 1 and "nope.csv" in result.err

@@ -150,6 +150,23 @@ class EmotionClassifier:
         self.calibrator_.fit(self.dev_proba_, dev.y, self.schema_)
         return self
 
+    def resolved_config(self, train: EmotionDataset) -> RunConfig:
+        """The config a fit on ``train`` uses, every ``auto`` settled: the task, the loss and, for transformer
+        kinds, ``max_length`` (counted on the training texts as :meth:`fit_dataset` gives them to the model)
+        and the precision this machine trains in. Nothing is trained; ``emotune config show`` prints it."""
+        from emotune.losses import resolve_name
+
+        cfg = self.config.model_copy(deep=True)
+        cfg.data.task = train.schema.task
+        cfg.train.loss.name = resolve_name(cfg.train.loss, train.schema.task)
+        model = build_model(cfg)
+        resolve = getattr(model, "resolve", None)  # kinds with settings that depend on the data or the machine
+        if resolve is None:
+            return cfg
+        view = rebalance(dialogue_view(train, cfg.dialogue), cfg.sampling, cfg.train.seed)
+        resolved: RunConfig = resolve(self.preprocessor.transform(view.texts), view.schema)
+        return resolved
+
     # --- prediction ------------------------------------------------------------------------------------
 
     def _check_fitted(self) -> None:

@@ -105,18 +105,14 @@ class TransformerModel:
 
         from emotune.training.distributed import world_size
 
-        cfg, train_cfg = self.config.model, self.config.train
+        train_cfg = self.config.train
         # under torchrun every process gets its share of the cores
         torch.set_num_threads(train_cfg.threads or max(1, len(os.sched_getaffinity(0)) // world_size()))
         set_seed(train_cfg.seed)
-        self.schema_ = schema
-        self.source_ = resolve_model_path(cfg.name)
-        self.tokenizer_ = self._tokenizer(self.source_)
-        if cfg.max_length == "auto":
-            self.config = self.config.model_copy(deep=True)  # the resolved value is what the bundle records
-            self.config.model.max_length = auto_max_length(self._inputs(0), texts)
-            log.info("max_length auto: %d tokens (99th percentile of the training texts)", self.config.model.max_length)
-            cfg = self.config.model
+        self.resolve(texts, schema)
+        cfg = self.config.model
+        if self.max_length_auto_:
+            log.info("max_length auto: %d tokens (99th percentile of the training texts)", cfg.max_length)
         self.inputs_ = self._inputs(int(cfg.max_length))
         self.inputs_.check_room()
         module = self._module(self.source_, pretrained=True)
@@ -124,8 +120,24 @@ class TransformerModel:
         if cfg.bias_init and head and stats is not None:
             init_bias(getattr(module, head), prevalence_bias(stats.positives, stats.n, schema.task))
         freeze(module, cfg, head)
-        self.precision_ = resolve_precision(train_cfg.precision)
         return self._adapt(module)
+
+    def resolve(self, texts: Sequence[str], schema: LabelSchema) -> RunConfig:
+        """Settle what ``auto`` means for a fit on ``texts``: loads the tokenizer, counts ``max_length: auto``
+        on the texts (the config then records the number, as the bundle will) and chooses the precision this
+        machine runs. Returns a copy of the config with both settled (the precision is kept out of
+        ``self.config``, so a bundle loaded elsewhere still asks its machine); ``emotune config show`` prints it."""
+        self.schema_ = schema
+        self.source_ = resolve_model_path(self.config.model.name)
+        self.tokenizer_ = self._tokenizer(self.source_)
+        self.max_length_auto_ = self.config.model.max_length == "auto"
+        if self.max_length_auto_:
+            self.config = self.config.model_copy(deep=True)
+            self.config.model.max_length = auto_max_length(self._inputs(0), texts)
+        self.precision_ = resolve_precision(self.config.train.precision)
+        shown = self.config.model_copy(deep=True)
+        shown.train.precision = cast(Any, self.precision_)
+        return shown
 
     def _adapt(self, module: nn.Module) -> nn.Module:
         """Gradient checkpointing, 4-bit preparation and the adapter, as the config asks."""
