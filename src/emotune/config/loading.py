@@ -31,6 +31,7 @@ ALIASES: dict[str, str] = {
     "label_aware": "model.label_aware",
     "layers": "model.layers",
     "label_correlation": "train.loss.label_correlation",
+    "rdrop": "train.loss.rdrop",
     "trials": "sweep.trials",
     "decision": "thresholds.decision",
     "decision.objective": "thresholds.decision",

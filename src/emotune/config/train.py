@@ -26,6 +26,12 @@ class LossConfig(Section):
     label_correlation: float = Field(
         0.0, ge=0, lt=1, description="multilabel: weight of SpanEmo's label-correlation term (0.2 in the paper)"
     )
+    rdrop: float = Field(
+        0.0,
+        ge=0,
+        description="R-Drop: weight of the agreement term between two dropout passes (0: off; 1-5 in "
+        "the paper); each training batch is run twice",
+    )
 
 
 class TrainConfig(Section):

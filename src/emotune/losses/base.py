@@ -3,7 +3,8 @@
 A builder takes the :class:`~emotune.config.LossConfig` and the training labels' :class:`LabelStats` and
 returns a ``torch.nn.Module`` called as ``loss(logits, labels) -> scalar``, with ``logits`` of shape
 ``(batch, n_labels)`` and ``labels`` the float indicator matrix of the same shape (one-hot for multiclass).
-``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss.
+``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss;
+``train.loss.rdrop`` adds R-Drop's consistency term to any loss (the trainer then runs each batch twice).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def build_loss(cfg: LossConfig, stats: LabelStats) -> nn.Module:
         from emotune.losses.correlation import WithLabelCorrelation
 
         loss = WithLabelCorrelation(loss, cfg.label_correlation)
+    if cfg.rdrop:
+        from emotune.losses.rdrop import WithRDrop
+
+        loss = WithRDrop(loss, cfg.rdrop, stats.task)
     return loss
 
 

@@ -51,6 +51,14 @@ def no_problems(cfg: RunConfig) -> list[Problem]:
     return []
 
 
+def no_loss_terms(cfg: RunConfig) -> list[Problem]:
+    """The extra loss terms, for kinds that do not train with the loss registry (TF-IDF, generative)."""
+    loss = cfg.train.loss
+    return [Problem(f"train.loss.{key}", f"{key} is a term of the classifier losses, which model "
+                                         f"{cfg.model.name} does not train with", f"drop {key}={getattr(loss, key)}")
+            for key in ("label_correlation", "rdrop") if getattr(loss, key)]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ModelKind:
     """One model kind.

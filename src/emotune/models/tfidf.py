@@ -21,7 +21,7 @@ from sklearn.preprocessing import FunctionTransformer
 from emotune.config import RunConfig, TfidfConfig
 from emotune.data.labels import LabelSchema
 from emotune.errors import Problem
-from emotune.models.base import DevSet, ModelKind
+from emotune.models.base import DevSet, ModelKind, no_loss_terms
 
 FILE = "tfidf.joblib"
 
@@ -132,7 +132,7 @@ def _problems(cfg: RunConfig) -> list[Problem]:
     if model.head == "generate":
         problems.append(Problem("model.head", "generate needs a decoder LLM, not model=tfidf",
                                 "use head=linear or a decoder model"))  # fmt: skip
-    return problems
+    return problems + no_loss_terms(cfg)
 
 
 KIND = ModelKind(

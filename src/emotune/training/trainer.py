@@ -64,7 +64,8 @@ def active_callbacks() -> list[TrainerCallback]:
 
 
 class EmotionTrainer(Trainer):
-    """``Trainer`` whose loss comes from the emotune loss registry."""
+    """``Trainer`` whose loss comes from the emotune loss registry; a loss with ``passes = 2`` (R-Drop) gets
+    the logits of the batch run twice in training."""
 
     def __init__(self, *args: Any, loss_fn: nn.Module, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +79,9 @@ class EmotionTrainer(Trainer):
         num_items_in_batch: torch.Tensor | int | None = None,
     ) -> torch.Tensor | tuple[torch.Tensor, Any]:
         features = {k: v for k, v in inputs.items() if k != "labels"}
+        passes = getattr(self.loss_fn, "passes", 1) if model.training else 1  # R-Drop: the batch twice
+        if passes > 1:
+            features = {k: torch.cat([v] * passes) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
         outputs = model(**features)
         loss = self.loss_fn(outputs["logits"].float(), inputs["labels"].float())
         return (loss, outputs) if return_outputs else loss
