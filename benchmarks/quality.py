@@ -44,7 +44,9 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
     robust = ThresholdCalibrator(*ROBUST, own.default)
     cfg = clf.config
     changes = {"label_aware": cfg.model.label_aware, "label_correlation": cfg.train.loss.label_correlation,
-               "layers": cfg.model.layers, "teacher": cfg.distill.teacher}  # fmt: skip
+               "rdrop": cfg.train.loss.rdrop, "layers": cfg.model.layers, "seed": cfg.train.seed,
+               "teacher": cfg.distill.teacher,
+               "teacher_weight": cfg.distill.teacher_weight if cfg.distill.teacher else None}  # fmt: skip
     result: dict[str, Any] = {
         "kind": clf.model_.kind,
         "config": {k: v for k, v in changes.items() if v},

@@ -32,6 +32,7 @@ ALIASES: dict[str, str] = {
     "layers": "model.layers",
     "label_correlation": "train.loss.label_correlation",
     "rdrop": "train.loss.rdrop",
+    "ema": "train.ema",
     "trials": "sweep.trials",
     "decision": "thresholds.decision",
     "decision.objective": "thresholds.decision",

@@ -50,6 +50,13 @@ class TrainConfig(Section):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     group_by_length: bool = True
     early_stopping: int | None = Field(2, ge=1, description="stop after N epochs without dev improvement")
+    ema: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="decay of an exponential moving average of the weights (e.g. 0.99), "
+        "which is what each epoch is scored and saved with; off by default",
+    )
     select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
     optimizer: Literal["adamw", "paged_adamw_8bit", "paged_adamw_32bit"] = Field(
         "adamw", description="paged_*: bitsandbytes' paged AdamW (CUDA), the usual QLoRA choice"

@@ -77,6 +77,13 @@ def encode(inputs: TextInputs, texts: Sequence[str], y: np.ndarray) -> Any:
     return datasets.Dataset.from_dict(columns)
 
 
+def loop_callbacks(t: TrainConfig) -> list[Any]:
+    """Callbacks every transformer training loop gets from the config: the weight average (``train.ema``)."""
+    from emotune.training.averaging import WeightAverage
+
+    return [WeightAverage(t.ema)] if t.ema else []
+
+
 def classifier_trainer(
     module: nn.Module,
     tokenizer: Any,
@@ -92,7 +99,7 @@ def classifier_trainer(
     checkpoint selection, and quiet progress bars."""
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback
 
-    callbacks: list[Any] = []
+    callbacks = loop_callbacks(cfg.train)
     if dev is not None and cfg.train.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=cfg.train.early_stopping))
     trainer = EmotionTrainer(

@@ -123,6 +123,7 @@ class GenerativeModel(TransformerModel):
             data_collator=DataCollatorForSeq2Seq(self.tokenizer_, label_pad_token_id=-100),
             processing_class=self.tokenizer_,
             optimizers=(fitting.optimizer(module, self.config, None), None),
+            callbacks=fitting.loop_callbacks(self.config.train),
         )
         fitting.quiet(trainer)
         self._train(trainer, work_dir, f"answer-token cross-entropy, optimizer {self.config.train.optimizer}")
