@@ -62,6 +62,26 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
     return result
 
 
+def seed_means(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Runs that differ only in their seed, averaged: ``{"run, run, ...": {"seeds": n, rule: {metric: mean}}}``
+    (with the spread, max - min, of each mean)."""
+    groups: dict[str, list[str]] = {}
+    for name, r in results.items():
+        key = json.dumps({k: v for k, v in r["config"].items() if k != "seed"}, sort_keys=True) + r["thresholds"]
+        groups.setdefault(key, []).append(name)
+    means: dict[str, dict[str, Any]] = {}
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        summary: dict[str, Any] = {"seeds": len(names)}
+        for rule in ("held_out", "held_out_robust"):
+            values = {m: [results[n][rule][m] for n in names] for m in REPORTED}
+            summary[rule] = {m: round(sum(v) / len(v), 4) for m, v in values.items()}
+            summary[f"{rule}_spread"] = {m: round(max(v) - min(v), 4) for m, v in values.items()}
+        means[", ".join(names)] = summary
+    return means
+
+
 def texts_per_second(clfs: dict[str, EmotionClassifier], texts: list[str], rounds: int = 2) -> dict[str, float]:
     best: dict[str, float] = {}
     for _ in range(rounds):
@@ -89,6 +109,9 @@ def main() -> None:
             results[name]["dev_texts_per_second"] = rate
     for name, result in results.items():
         add_result("quality.json", name, {"dev_rows": len(dev), **result})
+    means = seed_means(results)
+    for names, summary in means.items():
+        add_result("quality.json", f"mean of {names}", summary)
     print(f"\n{len(dev)} dev rows; held out = 2-fold dev")
     print("| run | held-out macro-F1 | Jaccard | robust rule macro-F1 | Jaccard | fit s | texts/s |")
     print("|---|---|---|---|---|---|---|")
@@ -98,6 +121,10 @@ def main() -> None:
             f"| {name} | {h['macro_f1']:.3f} | {h['jaccard']:.3f} | {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} "
             f"| {r['fit_seconds']} | {r.get('dev_texts_per_second', '')} |"
         )
+    for names, m in means.items():
+        h, rb = m["held_out"], m["held_out_robust"]
+        print(f"| mean of {m['seeds']} seeds ({names}) | {h['macro_f1']:.3f} | {h['jaccard']:.3f} "
+              f"| {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} | | |")  # fmt: skip
 
 
 if __name__ == "__main__":
