@@ -132,9 +132,8 @@ class EmotionClassifier:
         if dev.schema.names != train.schema.names:
             raise DataError(f"{dev.source}: dev labels {dev.schema.names} differ from train {train.schema.names}")
         self.schema_ = train.schema
-        train, dev = dialogue_view(train, self.config.dialogue), dialogue_view(dev, self.config.dialogue)
+        train, dev = self._training_rows(train), dialogue_view(dev, self.config.dialogue)
         self.dev_ = dev  # what the dev probabilities refer to (with dialogue.task: one row per scored turn)
-        train = rebalance(train, self.config.sampling, self.config.train.seed)
         model = build_model(self.config)
         dev_texts = self.preprocessor.transform(dev.texts)
         texts, y = (list(train.texts), train.y) if targets is None else targets(train)
@@ -163,9 +162,13 @@ class EmotionClassifier:
         resolve = getattr(model, "resolve", None)  # kinds with settings that depend on the data or the machine
         if resolve is None:
             return cfg
-        view = rebalance(dialogue_view(train, cfg.dialogue), cfg.sampling, cfg.train.seed)
-        resolved: RunConfig = resolve(self.preprocessor.transform(view.texts), view.schema)
+        rows = self._training_rows(train)
+        resolved: RunConfig = resolve(self.preprocessor.transform(rows.texts), rows.schema)
         return resolved
+
+    def _training_rows(self, train: EmotionDataset) -> EmotionDataset:
+        """The rows a model is fitted on: the dialogue view of ``train`` (one row per scored turn), rebalanced."""
+        return rebalance(dialogue_view(train, self.config.dialogue), self.config.sampling, self.config.train.seed)
 
     # --- prediction ------------------------------------------------------------------------------------
 

@@ -111,8 +111,6 @@ class TransformerModel:
         set_seed(train_cfg.seed)
         self.resolve(texts, schema)
         cfg = self.config.model
-        if self.max_length_auto_:
-            log.info("max_length auto: %d tokens (99th percentile of the training texts)", cfg.max_length)
         self.inputs_ = self._inputs(int(cfg.max_length))
         self.inputs_.check_room()
         module = self._module(self.source_, pretrained=True)
@@ -130,10 +128,10 @@ class TransformerModel:
         self.schema_ = schema
         self.source_ = resolve_model_path(self.config.model.name)
         self.tokenizer_ = self._tokenizer(self.source_)
-        self.max_length_auto_ = self.config.model.max_length == "auto"
-        if self.max_length_auto_:
+        if self.config.model.max_length == "auto":
             self.config = self.config.model_copy(deep=True)
             self.config.model.max_length = auto_max_length(self._inputs(0), texts)
+            log.info("max_length auto: %d tokens (99th percentile of the training texts)", self.config.model.max_length)
         self.precision_ = resolve_precision(self.config.train.precision)
         shown = self.config.model_copy(deep=True)
         shown.train.precision = cast(Any, self.precision_)
