@@ -1,5 +1,6 @@
-"""Prediction with a trained transformer module: length-sorted batches, dynamic padding, inference mode and
-autocast. Imports no ``Trainer`` and builds no optimizer."""
+"""Prediction with a trained transformer module: batches of similar token counts (:func:`~emotune.models.
+batches.by_length`), dynamic padding, inference mode and autocast. Imports no ``Trainer`` and builds no
+optimizer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from emotune.models.batches import by_length
 from emotune.models.transformer.inputs import TextInputs
 from emotune.models.transformer.precision import autocast
 
@@ -19,19 +21,21 @@ def predict_logits(
     texts: Sequence[str],
     n_labels: int,
     precision: str = "fp32",
-    batch_size: int = 128,
+    batch_size: int = 64,
 ) -> np.ndarray:
-    """Logits ``(n, n_labels)`` in input order; texts are batched by length so that padding stays small."""
+    """Logits ``(n, n_labels)`` in input order. Every text is tokenized first, so batches are formed by token
+    count and pad to their own longest text."""
     texts = list(texts)
     logits = np.zeros((len(texts), n_labels), dtype=np.float32)
     if not texts:
         return logits
-    order = np.argsort([len(t) for t in texts], kind="stable")
+    encoded = inputs(texts)
+    columns = list(encoded.keys())
     device = next(module.parameters()).device
     with torch.inference_mode(), autocast(device, precision):
-        for start in range(0, len(texts), batch_size):
-            idx = order[start : start + batch_size]
-            batch = inputs([texts[i] for i in idx], padding=True, return_tensors="pt")
+        for idx in by_length([len(ids) for ids in encoded["input_ids"]], batch_size):
+            rows = [{c: encoded[c][i] for c in columns} for i in idx]
+            batch = inputs.tokenizer.pad(rows, return_tensors="pt")
             out = module(**{k: v.to(device) for k, v in batch.items()})["logits"]
             logits[idx] = out.float().cpu().numpy()
     return logits

@@ -33,7 +33,7 @@ from emotune.models.transformer.freezing import freeze
 from emotune.models.transformer.heads import init_bias, prevalence_bias
 from emotune.models.transformer.inference import predict_logits
 from emotune.models.transformer.inputs import TextInputs, auto_max_length, label_prefix
-from emotune.models.transformer.precision import resolve_precision
+from emotune.models.transformer.precision import resolve_precision, runnable_precision
 
 log = logging.getLogger("emotune")
 
@@ -165,8 +165,8 @@ class TransformerModel:
 
     # --- inference -------------------------------------------------------------------------------------
 
-    def predict_proba(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
-        """Probabilities ``(n, n_labels)``; texts are batched by length so padding stays small."""
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Probabilities ``(n, n_labels)``; texts are batched by token count so padding stays small."""
         logits = predict_logits(self.module_, self.inputs_, texts, self.schema_.n_labels, self.precision_, batch_size)
         return probabilities(logits, self.schema_.task)
 
@@ -210,7 +210,7 @@ class TransformerModel:
         model = cls(config, backbone)
         model.schema_ = LabelSchema.from_dict(settings["schema"])
         model.source_ = settings["source"]
-        model.precision_ = settings["precision"]
+        model.precision_ = runnable_precision(settings["precision"])
         model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
         model.inputs_ = model._inputs(int(config.model.max_length))
         if (directory / adapters.ADAPTER_DIR).is_dir():

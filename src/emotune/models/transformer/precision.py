@@ -47,6 +47,12 @@ def resolve_precision(requested: str) -> str:
     return requested
 
 
+def runnable_precision(saved: str) -> str:
+    """The precision to predict in with a model trained in ``saved``: the same where this machine runs it
+    natively, else fp32 (bf16 emulated on a CPU without it is several times slower than fp32)."""
+    return saved if saved == "fp32" or saved == native_precision() else "fp32"
+
+
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[None]:
     """Autocast to bf16 / fp16 on ``device`` when ``precision`` asks for it; a no-op for fp32."""
     if precision == "fp32":
