@@ -90,6 +90,7 @@ class EmotionClassifier:
     """
 
     metrics_: dict[str, Any]  # set when loaded from a bundle: the metrics saved at training time
+    path_: Path  # set when loaded from a bundle: its folder
 
     def __init__(self, model: str | None = None, config: RunConfig | None = None) -> None:
         self.config = (config or RunConfig()).model_copy(deep=True)
@@ -205,4 +206,5 @@ class EmotionClassifier:
         clf = cls(config=parts.config)
         clf.schema_, clf.calibrator_, clf.model_ = parts.schema, parts.calibrator, parts.model
         clf.metrics_ = parts.metrics
+        clf.path_ = Path(path)
         return clf

@@ -7,13 +7,16 @@ import json
 
 import pandas as pd
 
+from emotune.cli.predict_cmd import BACKEND_HELP, BACKENDS
+
 
 def _run(args: argparse.Namespace) -> int:
     from emotune.config import data_overrides
     from emotune.workflows import evaluate
 
     options = data_overrides(args.overrides, "evaluate")
-    result = evaluate.run(args.model, args.preset, args.data, progress=not args.json, data_options=options)
+    result = evaluate.run(args.model, args.preset, args.data, progress=not args.json, data_options=options,
+                          backend=args.backend)  # fmt: skip
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
@@ -30,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--preset", help="how to read --data (default: the preset the bundle was trained with)")
     parser.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("--backend", choices=BACKENDS, default="saved", help=BACKEND_HELP + " (default: saved)")
     parser.add_argument("overrides", nargs="*", metavar="data.key=value",
                         help="how to read --data, as for train, e.g. data.id_column=id")  # fmt: skip
     parser.set_defaults(handler=_run)

@@ -10,6 +10,9 @@ import sys
 from emotune.errors import EmotuneError
 
 _DATA_OVERRIDE = re.compile(r"^data\.[A-Za-z_][\w.]*=")
+# emotune.inference.backends.CHOICES, named here so that building the parser imports nothing heavy
+BACKENDS = ("saved", "torch", "torch-bf16", "onnx", "onnx-int8", "auto")
+BACKEND_HELP = "runtime: saved (as trained), torch, torch-bf16, onnx, onnx-int8 or auto (fastest that holds parity)"
 
 
 def positive_int(value: str) -> int:
@@ -24,8 +27,8 @@ def positive_int(value: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from emotune.classifier import EmotionClassifier
     from emotune.config import data_overrides
+    from emotune.inference.backends import load_classifier
     from emotune.workflows import predict
 
     options = data_overrides([t for t in args.texts if _DATA_OVERRIDE.match(t)], "predict")
@@ -36,10 +39,10 @@ def _run(args: argparse.Namespace) -> int:
         raise EmotuneError("give texts as arguments or --input FILE, not both")
     if not args.input and not args.texts:
         raise EmotuneError("nothing to predict: pass texts as arguments or --input FILE --output FILE")
-    clf = EmotionClassifier.load(args.model)
+    clf = load_classifier(args.model, args.backend)
     if args.input:
         n = predict.predict_file(clf, args.input, args.output, args.text_column, args.batch_size,
-                                 progress=sys.stderr.isatty(), data_options=options)  # fmt: skip
+                                 progress=sys.stderr.isatty(), data_options=options, resume=args.resume)  # fmt: skip
         print(f"emotune: wrote {n} predictions to {args.output}", file=sys.stderr)
         return 0
     for record in predict.predict_texts(clf, args.texts):
@@ -60,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--input", metavar="FILE", help=".txt (one text per line), CSV, TSV, JSONL or Parquet")
     parser.add_argument("--output", metavar="FILE", help="predictions as .csv or .jsonl")
     parser.add_argument("--text-column", help="text column of --input (default: data.text_column, i.e. text)")
-    parser.add_argument("--batch-size", type=positive_int, default=512, help="texts per batch (default: 512)")
+    parser.add_argument("--batch-size", type=positive_int, default=4096,
+                        help="--input rows read, predicted and written at a time (default: 4096)")  # fmt: skip
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an --output that an interrupted run left unfinished")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="TEXT mode: one JSON object per line")
+    parser.add_argument("--backend", choices=BACKENDS, default="saved", help=BACKEND_HELP + " (default: saved)")
     parser.set_defaults(handler=_run)

@@ -37,10 +37,11 @@ class Table:
     frame: pd.DataFrame
     source: str
     first_line: int | None = None
+    first_row: int = 0  # not line-based: the file row of data row 0 (a chunk of a larger file starts later)
 
     def where(self, row: int) -> str:
         """Name data row ``row`` (0-based) the way a user finds it: ``'line 7'`` or ``'row 6'``."""
-        return f"line {self.first_line + row}" if self.first_line is not None else f"row {row + 1}"
+        return f"line {self.first_line + row}" if self.first_line is not None else f"row {self.first_row + row + 1}"
 
     def rows(self, indices: list[int], limit: int = 3) -> str:
         """Name a few rows: ``'lines 3, 9, 12 and 2 more'``."""
@@ -72,6 +73,13 @@ _BINARY = (
 )
 
 
+def check_not_binary(path: str | Path, head: bytes) -> None:
+    """Refuse a compressed or Parquet file (by its first bytes ``head``) that was given as text."""
+    for magic, kind, fix in _BINARY:
+        if head.startswith(magic):
+            raise DataError(f"{path}: is a {kind} file, not text; {fix}")
+
+
 def read_text(path: str | Path) -> str:
     """Read a whole text file as UTF-8 (a BOM is dropped); a bad byte raises a :class:`DataError`."""
     path = Path(path)
@@ -80,9 +88,7 @@ def read_text(path: str | Path) -> str:
     if path.is_dir():
         raise DataError(f"{path}: is a folder, expected a file")
     raw = path.read_bytes()
-    for magic, kind, fix in _BINARY:
-        if raw.startswith(magic):
-            raise DataError(f"{path}: is a {kind} file, not text; {fix}")
+    check_not_binary(path, raw[:4])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -146,7 +152,7 @@ def read_table(
             detail = str(exc).strip().splitlines()[-1][:150]
             raise DataError(f"{path}: cannot parse as {fmt.upper()} ({detail}); check the delimiter") from None
         if header:
-            _check_header(path, text, "," if fmt == "csv" else "\t", quoting)
+            check_header(path, text, "," if fmt == "csv" else "\t", quoting)
         return Table(frame, str(path), first_line=2 if header else 1)
     if fmt == "jsonl":
         text = read_text(path)
@@ -177,7 +183,7 @@ def read_table(
     raise DataError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _check_header(path: str | Path, text: str, delimiter: str, quoting: int) -> None:
+def check_header(path: str | Path, text: str, delimiter: str, quoting: int) -> None:
     """pandas renames a repeated column name silently (``joy``, ``joy.1``): refuse it instead."""
     header = io.StringIO(text.split("\n", 1)[0])
     first = next(csv.reader(header, delimiter=delimiter, quoting=quoting), [])  # type: ignore[arg-type]

@@ -83,6 +83,7 @@ KIND_MODULES = {
     "encoder": "emotune.models.encoder",
     "decoder": "emotune.models.decoder",
     "generative": "emotune.models.generative",
+    "onnx": "emotune.models.onnx",  # exported by emotune export; predicts only
     "ensemble": "emotune.ensembles.model",  # an upper layer, found through this registry only
 }
 

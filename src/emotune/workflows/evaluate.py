@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from emotune.classifier import EmotionClassifier
 from emotune.config import with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
+from emotune.inference.backends import load_classifier
 
 
 @dataclass
@@ -45,15 +45,16 @@ def run(
     data: str | Path,
     progress: bool = True,
     data_options: Mapping[str, Any] | None = None,
+    backend: str = "saved",
 ) -> EvalResult:
     """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
 
     The data is read with the bundle's own data settings (columns, label names), so a generic CSV is read
     the way the training file was, with ``data_options`` (dotted ``data.*`` keys) changed; ``preset=None``
-    uses the preset the bundle was trained with. A dialogue
-    bundle is scored on its own task (each turn, or each turn's next turn) with its context size.
+    uses the preset the bundle was trained with. A dialogue bundle is scored on its own task (each turn, or
+    each turn's next turn) with its context size. ``backend``: see :mod:`emotune.inference.backends`.
     """
-    clf = EmotionClassifier.load(model)
+    clf = load_classifier(model, backend)
     preset = preset or clf.config.data.preset
     data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
     dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)

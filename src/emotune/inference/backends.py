@@ -1,0 +1,207 @@
+"""Backends: the runtime a bundle predicts with. ``load_classifier(bundle, backend)`` loads it that way.
+
+============  ==========================================================================================
+``saved``     the bundle as it is: a transformer in the precision it was trained in (fp32 where this
+              machine lacks native bf16), an ONNX bundle in ONNX Runtime, TF-IDF in scikit-learn
+``torch``     PyTorch, fp32
+``torch-bf16``  PyTorch with bf16 autocast, where the CPU (AVX-512 BF16 / AMX) or GPU runs bf16 natively
+``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
+              :func:`cache_dir`)
+``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
+``auto``      the fastest of these that holds parity with ``torch`` on a calibration sample (the bundled
+              sample tweets): at most :data:`MAX_DIFF` in any probability and at least
+              :data:`MIN_AGREEMENT` identical label sets. Measured once per bundle and machine, remembered
+              in the cache
+============  ==========================================================================================
+
+TF-IDF, generative and ensemble bundles run only as saved (``auto`` keeps them so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotune.bundle import MANIFEST, read_manifest
+from emotune.classifier import EmotionClassifier
+from emotune.errors import EmotuneError
+from emotune.io_utils import write_text_atomic
+
+log = logging.getLogger("emotune")
+
+TRANSFORMER_KINDS = ("encoder", "decoder")
+MAX_DIFF = 0.05
+MIN_AGREEMENT = 0.99
+CACHE_ENV = "EMOTUNE_CACHE_DIR"
+CALIBRATION_TEXTS = 500
+
+
+def cache_dir() -> Path:
+    """Where exported ONNX models and ``auto`` choices are kept: ``$EMOTUNE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/emotune``, else ``~/.cache/emotune``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "emotune"
+
+
+def _bundle_key(path: Path) -> str:
+    """A name for the bundle at ``path`` as it is now (its location and manifest)."""
+    digest = hashlib.sha256(str(path.resolve()).encode() + (path / MANIFEST).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _saved(path: Path) -> EmotionClassifier:
+    return EmotionClassifier.load(path)
+
+
+def _transformer(path: Path, backend: str) -> EmotionClassifier:
+    clf = EmotionClassifier.load(path)
+    kind = clf.model_.kind
+    if kind not in TRANSFORMER_KINDS:
+        source = getattr(clf.model_, "settings", {}).get("exported_from", {}).get("path")
+        hint = f"; the torch weights are in the bundle it was exported from ({source})" if source else ""
+        raise EmotuneError(f"{path}: backend {backend} runs transformer bundles; this is a {kind} bundle: use "
+                           f"--backend saved{hint}")  # fmt: skip
+    return clf
+
+
+def _torch(path: Path) -> EmotionClassifier:
+    clf = _transformer(path, "torch")
+    model: Any = clf.model_
+    model.module_ = model.module_.float()
+    model.precision_ = "fp32"
+    return clf
+
+
+def _torch_bf16(path: Path) -> EmotionClassifier:
+    from emotune.models.transformer.precision import native_precision
+
+    if native_precision() != "bf16":
+        raise EmotuneError("backend torch-bf16 needs native bf16 (a CPU with AVX-512 BF16 or AMX, or a GPU); this "
+                           "machine would emulate it, slower than fp32: use --backend onnx or torch")  # fmt: skip
+    clf = _transformer(path, "torch-bf16")
+    model: Any = clf.model_
+    model.precision_ = "bf16"
+    return clf
+
+
+def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
+    backend = "onnx" if quantize == "none" else f"onnx-{quantize}"
+
+    def load(path: Path) -> EmotionClassifier:
+        kind = read_manifest(path)["model_kind"]
+        if kind == "onnx":
+            clf = EmotionClassifier.load(path)
+            saved = getattr(clf.model_, "quantization", "none")
+            if saved != quantize:
+                raise EmotuneError(f"{path}: this ONNX bundle has {saved} weights, not {quantize}; use --backend "
+                                   "saved, or export the source bundle again")  # fmt: skip
+            return clf
+        if kind not in TRANSFORMER_KINDS:
+            raise EmotuneError(f"{path}: backend {backend} runs transformer bundles; this is a {kind} bundle: use "
+                               "--backend saved")  # fmt: skip
+        from emotune.inference.export import export_onnx
+
+        exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
+        if not (exported / MANIFEST).is_file():
+            log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
+            export_onnx(path, exported, quantize)
+        return EmotionClassifier.load(exported)
+
+    return load
+
+
+BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
+    "saved": _saved,
+    "torch": _torch,
+    "torch-bf16": _torch_bf16,
+    "onnx": _onnx("none"),
+    "onnx-int8": _onnx("int8"),
+}
+CHOICES = (*BACKENDS, "auto")
+
+
+def load_classifier(path: str | Path, backend: str = "saved") -> EmotionClassifier:
+    """The bundle at ``path`` loaded to predict with ``backend`` (see the module doc); threads are set once."""
+    path = Path(path)
+    if backend not in CHOICES:
+        raise EmotuneError(f"--backend {backend}: choose one of {', '.join(CHOICES)}")
+    if backend == "auto":
+        backend = choose_backend(path)
+    return BACKENDS[backend](path)
+
+
+def parity(reference: np.ndarray, ref_pred: np.ndarray, probs: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """How far ``probs`` / ``pred`` stray from the reference: ``max_abs_diff`` (largest probability change)
+    and ``identical_label_sets`` (share of rows whose predicted labels are all the same).
+
+    >>> parity(np.array([[0.2, 0.9]]), np.array([[0, 1]]), np.array([[0.25, 0.9]]), np.array([[0, 1]]))
+    {'max_abs_diff': 0.05, 'identical_label_sets': 1.0}
+    """
+    return {
+        "max_abs_diff": round(float(np.abs(probs - reference).max()), 6) if len(probs) else 0.0,
+        "identical_label_sets": float((pred == ref_pred).all(axis=1).mean()) if len(pred) else 1.0,
+    }
+
+
+def holds_parity(report: dict[str, float]) -> bool:
+    return report["max_abs_diff"] <= MAX_DIFF and report["identical_label_sets"] >= MIN_AGREEMENT
+
+
+def measure(clf: EmotionClassifier, texts: list[str]) -> tuple[np.ndarray, float]:
+    """Probabilities of ``texts`` and the rate in texts/s (after one warm-up batch)."""
+    clf.predict_proba(texts[:8])
+    start = time.perf_counter()
+    probs = clf.predict_proba(texts)
+    return probs, len(texts) / max(time.perf_counter() - start, 1e-9)
+
+
+def calibration_texts() -> list[str]:
+    """The bundled sample tweets (train and dev files), at most :data:`CALIBRATION_TEXTS`."""
+    from importlib import resources
+
+    folder = Path(str(resources.files("emotune") / "sample_data"))
+    texts = []
+    for name in ("2018-E-c-En-train.txt", "2018-E-c-En-dev.txt"):
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()[1:]
+        texts += [line.split("\t")[1] for line in lines if "\t" in line]
+    return texts[:CALIBRATION_TEXTS]
+
+
+def choose_backend(path: Path) -> str:
+    """The fastest backend that holds parity for the bundle at ``path`` on this machine (remembered)."""
+    kind = read_manifest(path)["model_kind"]
+    if kind not in TRANSFORMER_KINDS:
+        return "saved"
+    memo = cache_dir() / "auto" / f"{_bundle_key(path)}-{os.cpu_count()}.json"
+    if memo.is_file():
+        return str(json.loads(memo.read_text(encoding="utf-8"))["backend"])
+    texts = calibration_texts()
+    reference = BACKENDS["torch"](path)
+    ref_probs, ref_rate = measure(reference, texts)
+    ref_pred = reference.calibrator_.predict(ref_probs)
+    rows: list[dict[str, Any]] = [{"backend": "torch", "texts_per_s": round(ref_rate, 1)}]
+    for backend in ("torch-bf16", "onnx", "onnx-int8"):
+        try:
+            clf = BACKENDS[backend](path)
+        except EmotuneError as exc:
+            log.info("auto: %s unavailable (%s)", backend, exc)
+            continue
+        probs, rate = measure(clf, texts)
+        report = parity(ref_probs, ref_pred, probs, clf.calibrator_.predict(probs))
+        rows.append({"backend": backend, "texts_per_s": round(rate, 1), **report, "parity": holds_parity(report)})
+    best = max((r for r in rows if r.get("parity", True)), key=lambda r: r["texts_per_s"])
+    for row in rows:
+        log.info("auto: %s", ", ".join(f"{k} {v}" for k, v in row.items()))
+    log.info("auto: %s is the fastest backend that holds parity with torch fp32", best["backend"])
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(memo, json.dumps({"backend": best["backend"], "measured": rows}, indent=2) + "\n")
+    return str(best["backend"])

@@ -1,0 +1,142 @@
+"""``emotune export``: a transformer bundle as an ONNX bundle (fp32, or int8 with dynamic quantisation).
+
+The graph ends in the sigmoid (multilabel) or softmax (multiclass), so it outputs probabilities, and the
+bundle keeps everything else of the source: labels, thresholds, preprocessing, dialogue settings, metrics.
+LoRA bundles are exported merged (loading one merges its adapter). ``predict``, ``evaluate`` and ``serve``
+load the result like any other bundle (:mod:`emotune.models.onnx`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from emotune.classifier import EmotionClassifier
+from emotune.errors import DataError, EmotuneError
+from emotune.models.onnx import EXTRA, GRAPH, SETTINGS, TOKENIZER, OnnxModel
+
+log = logging.getLogger("emotune")
+
+QUANTIZATIONS = ("none", "int8")
+EXPORTABLE = ("encoder", "decoder")
+_WHY_NOT = {
+    "tfidf": "a TF-IDF bundle runs in scikit-learn, without torch, and is already fast",
+    "generative": "a generative bundle writes its labels token by token; ONNX export covers classifier heads",
+    "ensemble": "an ensemble holds several bundles: export each member",
+    "onnx": "it is already an ONNX bundle",
+}
+OPSET = 17
+
+
+def export_onnx(model: str | Path | EmotionClassifier, output: str | Path, quantize: str = "none") -> Path:
+    """Write the ONNX bundle of ``model`` (a bundle folder or a loaded classifier) to ``output``.
+
+    ``quantize="int8"``: the weights of every matrix product in int8 (per channel), activations quantised on
+    the fly (ONNX Runtime dynamic quantisation; VNNI instructions where the CPU has them).
+    """
+    if quantize not in QUANTIZATIONS:
+        raise EmotuneError(f"--quantize {quantize}: choose one of {', '.join(QUANTIZATIONS)}")
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        raise EmotuneError(f"export --format onnx needs onnx and onnxruntime; {EXTRA}") from None
+    clf = model if isinstance(model, EmotionClassifier) else EmotionClassifier.load(model)
+    source = str(getattr(clf, "path_", model))
+    kind = clf.model_.kind
+    if kind not in EXPORTABLE:
+        raise DataError(f"{source}: cannot export a {kind} bundle to ONNX ({_WHY_NOT.get(kind, kind)})")
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="emotune-onnx-") as tmp:
+        folder = Path(tmp)
+        settings = _write_graph(clf, folder / GRAPH)
+        if quantize == "int8":
+            _quantize(folder / GRAPH)
+        _write_tokenizer(clf, folder / TOKENIZER)
+        settings.update(quantization=quantize, exported_from={"kind": kind, "path": source})
+        (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        onnx_clf = EmotionClassifier(config=clf.config)
+        onnx_clf.schema_, onnx_clf.calibrator_ = clf.schema_, clf.calibrator_
+        onnx_clf.model_ = OnnxModel.load(folder)
+        onnx_clf.save(output, getattr(clf, "metrics_", {}))
+    log.info("exported %s (%s) to %s: ONNX opset %d, %s", source, kind, output, OPSET,
+             "int8 weights" if quantize == "int8" else "fp32")  # fmt: skip
+    return output
+
+
+def _write_graph(clf: EmotionClassifier, path: Path) -> dict[str, Any]:
+    """Trace the fp32 module with its probabilities on top into ``path``; returns the settings it needs."""
+    import torch
+
+    transformer: Any = clf.model_
+    module = transformer.module_.float().cpu().eval()
+    sample = transformer.inputs_(["an example text", "a second, longer example text"], padding=True,
+                                 return_tensors="pt")  # fmt: skip
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+    graph = _probabilities(module, names, clf.schema_.task)
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"probabilities": {0: "batch"}}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow on shapes
+        try:
+            torch.onnx.export(graph, tuple(sample[n] for n in names), str(path), input_names=names,
+                              output_names=["probabilities"], dynamic_axes=axes, opset_version=OPSET,
+                              dynamo=False)  # fmt: skip
+        except Exception as exc:
+            detail = (str(exc).strip().splitlines() or [""])[0][:160]
+            raise DataError(f"ONNX export of this {transformer.kind} failed ({type(exc).__name__}: {detail}); "
+                            "predict with the torch backend instead") from exc  # fmt: skip
+    tokenizer = transformer.tokenizer_
+    prefix = transformer.inputs_.prefix
+    return {"schema": clf.schema_.to_dict(), "inputs": names, "pad_id": int(tokenizer.pad_token_id), "prefix": prefix}
+
+
+def _probabilities(module: Any, names: list[str], task: str) -> Any:
+    """``module`` (an emotune classifier taking keyword inputs) as a module of positional inputs that ends in
+    probabilities: what the graph computes."""
+    import torch
+
+    class Probabilities(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = module
+
+        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+            logits = self.inner(**dict(zip(names, inputs, strict=True)))["logits"].float()
+            return torch.softmax(logits, dim=-1) if task == "multiclass" else torch.sigmoid(logits)
+
+    return Probabilities().eval()  # a new module trains by default, and the exporter restores that mode
+
+
+def _quantize(path: Path) -> None:
+    """Dynamic int8 quantisation of the matrix products in place, weights per output channel."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory(prefix="emotune-int8-") as tmp:
+        target = Path(tmp) / GRAPH
+        logging.getLogger().disabled, was = True, logging.getLogger().disabled  # its "run pre-processing" hint
+        try:
+            quantize_dynamic(str(path), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])  # fmt: skip
+        finally:
+            logging.getLogger().disabled = was
+        target.replace(path)
+
+
+def _write_tokenizer(clf: EmotionClassifier, path: Path) -> None:
+    """The fast tokenizer with the model's truncation built in (padding is done per batch at prediction)."""
+    from tokenizers import Tokenizer
+
+    transformer: Any = clf.model_
+    hf = transformer.tokenizer_
+    if not getattr(hf, "is_fast", False):
+        raise DataError("ONNX export needs a fast tokenizer (tokenizer.json); save the model's tokenizer with one")
+    tokenizer = Tokenizer.from_str(hf.backend_tokenizer.to_str())
+    tokenizer.no_padding()
+    strategy = "only_second" if transformer.inputs_.prefix is not None else "longest_first"
+    tokenizer.enable_truncation(int(transformer.inputs_.max_length), strategy=strategy,
+                                direction=str(getattr(hf, "truncation_side", "right")))  # fmt: skip
+    tokenizer.save(str(path))

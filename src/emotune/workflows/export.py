@@ -1,0 +1,31 @@
+"""``emotune export``: write an ONNX bundle, then check it against the source bundle in fp32 PyTorch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from emotune.errors import DataError
+from emotune.inference.backends import calibration_texts, load_classifier, measure, parity
+from emotune.inference.export import export_onnx
+
+
+def run(model: str | Path, output: str | Path, quantize: str = "none") -> dict[str, Any]:
+    """Export ``model`` to ``output``; returns the parity of the export on the bundled sample tweets
+    (``max_abs_diff``, ``identical_label_sets``); ``emotune parity`` measures it on a labelled file."""
+    model, output = Path(model), Path(output)
+    if output.resolve() == model.resolve():
+        raise DataError(f"{output}: --output must differ from --model; the source bundle is kept as it is")
+    export_onnx(model, output, quantize)
+    reference = load_classifier(model, "torch")
+    exported = load_classifier(output, "saved")
+    texts = calibration_texts()
+    ref_probs, _ = measure(reference, texts)
+    probs, _ = measure(exported, texts)
+    ref_pred, pred = reference.calibrator_.predict(ref_probs), exported.calibrator_.predict(probs)
+    return {
+        "output": str(output),
+        "quantize": quantize,
+        "texts": len(texts),
+        **parity(ref_probs, ref_pred, probs, pred),
+    }
