@@ -23,6 +23,7 @@ from emotune.cli import (
     merge_cmd,
     parity_cmd,
     predict_cmd,
+    serve_cmd,
     sweep_cmd,
     train_cmd,
 )
@@ -37,6 +38,7 @@ COMMANDS = (
     predict_cmd,
     export_cmd,
     parity_cmd,
+    serve_cmd,
     blend_cmd,
     merge_cmd,
     data_cmd,
