@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# Pin torch first: the pinned version resolves to the local CPU wheel; an unpinned one pulls GBs of CUDA.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,llm,sweep,onnx,serve]"
+	$(PY) -m pip install --quiet -e ".[dev,llm,sweep,onnx,serve,ray]"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -177,3 +177,20 @@ def test_cli_backend_names_match_the_registry() -> None:
     from emotune.cli.predict_cmd import BACKENDS
 
     assert BACKENDS == backends.CHOICES
+
+
+def _modules_after_predict(bundle: Path, backend: str) -> set[str]:
+    import subprocess
+    import sys
+
+    load = f"load_classifier({str(bundle)!r}, {backend!r}).predict_proba(['so happy'])"
+    imports = "import sys, json; from emotune.inference.backends import load_classifier"
+    code = f"{imports}; {load}; print(json.dumps(list(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out))
+
+
+def test_prediction_imports_no_trainer_and_onnx_bundles_no_torch(encoder_bundle: Path, tmp_path: Path) -> None:
+    assert "transformers.trainer" not in _modules_after_predict(encoder_bundle, "torch")
+    onnx_modules = _modules_after_predict(export_onnx(encoder_bundle, tmp_path / "onnx"), "saved")
+    assert "onnxruntime" in onnx_modules and not {"torch", "transformers"} & onnx_modules

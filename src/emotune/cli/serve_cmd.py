@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=positive_int, default=8000, help="port (default: 8000)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP + " (default: auto)")
-    parser.add_argument("--max-batch", type=positive_int, default=64, help="texts per model call (default: 64)")
+    parser.add_argument("--max-batch", type=positive_int, default=256, help="texts per model call (default: 256)")
     parser.add_argument("--max-wait-ms", type=float, default=5.0,
                         help="how long a request waits for others to batch with (default: 5)")  # fmt: skip
     parser.add_argument("--max-texts", type=positive_int, default=256, help="texts per request (default: 256)")

@@ -127,6 +127,7 @@ BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
     "onnx-int8": _onnx("int8"),
 }
 CHOICES = (*BACKENDS, "auto")
+CANDIDATES = ("torch-bf16", "onnx", "onnx-int8")  # what auto measures against torch
 
 
 def load_classifier(path: str | Path, backend: str = "saved") -> EmotionClassifier:
@@ -189,7 +190,7 @@ def choose_backend(path: Path) -> str:
     ref_probs, ref_rate = measure(reference, texts)
     ref_pred = reference.calibrator_.predict(ref_probs)
     rows: list[dict[str, Any]] = [{"backend": "torch", "texts_per_s": round(ref_rate, 1)}]
-    for backend in ("torch-bf16", "onnx", "onnx-int8"):
+    for backend in CANDIDATES:
         try:
             clf = BACKENDS[backend](path)
         except EmotuneError as exc:

@@ -1,0 +1,275 @@
+"""Prediction speed, side by side in one run on the same texts (issue 13).
+
+Parts (``--only``; all by default):
+
+- ``backends``: SemEval dev (886 tweets) repeated to >= 10,000 texts. Two plain alternatives a user would write
+  (``transformers.pipeline("text-classification", top_k=None)`` called per text and in batches of 64, and plain
+  fp32 PyTorch batches of 64 in file order, both on MiniLM with an 11-label head: the same network and
+  compute as the bundle) against every emotune backend of the bundle. Each backend's parity with fp32 PyTorch:
+  max |dp|, identical label sets and dev macro-F1 (the 886 dev rows).
+- ``cold``: ``emotune predict --model B "one text"`` from process start to output, median of 5, per bundle.
+- ``stream``: a CSV of ``--rows`` rows through ``emotune predict --input``: peak resident memory and rate against
+  ``predict_proba`` on the texts held in memory; then a run killed half way and finished with ``--resume``
+  (every row exactly once).
+- ``serve``: ``emotune serve`` on loopback, 32 concurrent clients for ``--seconds``: errors, p50 / p99 latency and
+  texts/s against the backend's batch rate.
+
+    python benchmarks/inference.py --bundle runs/bench-quality/semeval-plain/model
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from common import DATA_ROOT, add_result, machine
+
+from emotune.config import DataConfig
+from emotune.data.loading import load_like
+from emotune.evaluation.metrics import compute_metrics
+from emotune.inference.backends import load_classifier, parity
+from emotune.inference.export import export_onnx
+
+DEV = DATA_ROOT / "semeval2018_ec" / "2018-E-c-En-dev.txt"
+RESULTS = "inference.json"
+BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
+
+
+def cpu_flags() -> list[str]:
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni")
+    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = set(next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), []))
+    return [f for f in wanted if f in flags]
+
+
+def rate(fn: Any, texts: list[str]) -> tuple[Any, float]:
+    fn(texts[:16])  # warm-up
+    start = time.perf_counter()
+    out = fn(texts)
+    return out, len(texts) / (time.perf_counter() - start)
+
+
+def plain_alternatives(bundle: Path, texts: list[str]) -> dict[str, float]:
+    """What a user gets without emotune: the pipeline per text / batch 64, and fp32 batches of 64 in file order."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
+    from emotune.models.families import resolve_model_path
+
+    source = resolve_model_path("minilm")
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=11).eval()
+    classify = pipeline("text-classification", model=model, tokenizer=tokenizer, top_k=None, device="cpu")
+    results = {}
+    _, results["pipeline_per_text"] = rate(lambda ts: [classify(t) for t in ts], texts)
+    _, results["pipeline_batch_64"] = rate(lambda ts: classify(ts, batch_size=64), texts)
+
+    def file_order(ts: list[str]) -> None:
+        with torch.inference_mode():
+            for start in range(0, len(ts), 64):
+                batch = tokenizer(ts[start : start + 64], padding=True, truncation=True, max_length=128,
+                                  return_tensors="pt")  # fmt: skip
+                torch.sigmoid(model(**batch).logits)
+
+    _, results["fp32_batch_64_file_order"] = rate(file_order, texts)
+    return {k: round(v, 1) for k, v in results.items()}
+
+
+def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
+    reference = load_classifier(bundle, "torch")
+    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema_)
+    texts = list(dev.texts) * -(-repeat_to // len(dev.texts))
+    rows: dict[str, Any] = {}
+    ref_probs, ref_rate = rate(reference.predict_proba, texts)
+    ref_pred = reference.calibrator_.predict(ref_probs)
+    n = len(dev.texts)
+    ref_f1 = compute_metrics(dev.y, ref_pred[:n], reference.schema_)["macro_f1"]
+    for backend in BACKENDS:
+        clf = reference if backend == "torch" else load_classifier(bundle, backend)
+        probs, texts_per_s = (ref_probs, ref_rate) if backend == "torch" else rate(clf.predict_proba, texts)
+        pred = clf.calibrator_.predict(probs)
+        f1 = compute_metrics(dev.y, pred[:n], reference.schema_)["macro_f1"]
+        rows[backend] = {"texts_per_s": round(texts_per_s, 1), **parity(ref_probs, ref_pred, probs, pred),
+                         "dev_macro_f1": round(f1, 4), "macro_f1_delta": round(f1 - ref_f1, 4)}  # fmt: skip
+        print(backend, rows[backend], flush=True)
+    plain = plain_alternatives(bundle, texts)
+    print("plain", plain, flush=True)
+    return {"texts": len(texts), "emotune": rows, "plain": plain}
+
+
+def cold_start(bundles: dict[str, Path], repeats: int = 5) -> dict[str, Any]:
+    out = {}
+    for name, bundle in bundles.items():
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            command = [sys.executable, "-m", "emotune", "-q", "predict", "--model", str(bundle)]
+            subprocess.run([*command, "I can't believe they cancelled the show"], check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        out[name] = {"median_s": round(statistics.median(times), 2), "runs_s": [round(t, 2) for t in times]}
+        print("cold", name, out[name], flush=True)
+    return out
+
+
+def _peak_rss_mb(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; returns (wall seconds, peak resident MB of the process)."""
+    import psutil
+
+    start = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        try:
+            peak = max(peak, process.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    if process.returncode != 0:
+        raise SystemExit(f"{command} failed with {process.returncode}")
+    return time.perf_counter() - start, peak / 2**20
+
+
+def stream(bundle: Path, backend: str, rows: int, work: Path) -> dict[str, Any]:
+    dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
+    source = work / "big.csv"
+    pd.DataFrame({"id": range(rows), "text": [dev[i % len(dev)] for i in range(rows)]}).to_csv(source, index=False)
+    clf = load_classifier(bundle, backend)
+    sample = [dev[i % len(dev)] for i in range(min(rows, 20_000))]
+    _, memory_rate = rate(clf.predict_proba, sample)
+    command = [sys.executable, "-m", "emotune", "-q", "predict", "--model", str(bundle), "--backend", backend,
+               "--input", str(source), "--output", str(work / "out.csv")]  # fmt: skip
+    wall, peak = _peak_rss_mb(command)
+    result = {"rows": rows, "backend": backend, "in_memory_texts_per_s": round(memory_rate, 1),
+              "streaming_texts_per_s": round(rows / wall, 1), "streaming_wall_s": round(wall, 1),
+              "peak_rss_mb": round(peak)}  # fmt: skip
+    print("stream", result, flush=True)
+    (work / "out.csv").unlink()
+    # kill it half way (SIGKILL: nothing can be flushed or cleaned up), then --resume
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state = work / ".out.csv.partial.json"
+    while process.poll() is None:
+        if state.exists() and json.loads(state.read_text() or '{"rows": 0}')["rows"] >= rows // 2:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.2)
+    process.wait()
+    if not state.exists():
+        raise SystemExit(f"the run finished before it could be killed half way; use more than {rows} --rows")
+    killed_at = json.loads(state.read_text())["rows"]
+    subprocess.run([*command, "--resume"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ids = pd.read_csv(work / "out.csv", usecols=["id"])["id"].to_numpy()
+    exact = bool(len(ids) == rows and np.array_equal(ids, np.arange(rows)))
+    result["resume"] = {"killed_after_rows": killed_at, "rows_after_resume": len(ids), "every_row_once_in_order": exact}
+    print("resume", result["resume"], flush=True)
+    return result
+
+
+async def _load(url: str, texts: list[str], clients: int, seconds: float, per_request: int) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    done_texts = 0
+    stop = time.perf_counter() + seconds
+
+    async def client(k: int) -> None:
+        nonlocal errors, done_texts
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            i = k
+            while time.perf_counter() < stop:
+                body = {"texts": [texts[(i + j) % len(texts)] for j in range(per_request)]}
+                start = time.perf_counter()
+                try:
+                    response = await http.post("/predict", json=body)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - start)
+                errors += not ok
+                done_texts += per_request if ok else 0
+                i += clients
+
+    start, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    wall = time.perf_counter() - start
+    return {"requests": len(latencies), "errors": errors, "texts_per_s": round(done_texts / wall, 1),
+            "client_cpu_cores": round((time.process_time() - cpu) / wall, 2),
+            "p50_ms": round(1000 * float(np.percentile(latencies, 50)), 1),
+            "p99_ms": round(1000 * float(np.percentile(latencies, 99)), 1)}  # fmt: skip
+
+
+def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[str, Any]:
+    import httpx
+
+    dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
+    clf = load_classifier(bundle, backend)
+    _, batch_rate = rate(clf.predict_proba, dev * 4)
+    del clf
+    server = subprocess.Popen([sys.executable, "-m", "emotune", "-q", "serve", "--model", str(bundle), "--port",
+                               str(port), "--backend", backend], stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        result: dict[str, Any] = {"backend": backend, "batch_texts_per_s": round(batch_rate, 1)}
+        for per_request in (1, 8):
+            run = asyncio.run(_load(url, dev, 32, seconds, per_request))
+            run["share_of_batch_rate"] = round(run["texts_per_s"] / batch_rate, 2)
+            result[f"{per_request}_text_per_request"] = run
+            print("serve", per_request, run, flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bundle", type=Path, default=Path("runs/bench-quality/semeval-plain/model"))
+    parser.add_argument("--only", nargs="+", default=["backends", "cold", "stream", "serve"])
+    parser.add_argument("--repeat-to", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the streaming CSV")
+    parser.add_argument("--stream-bundle", type=Path, help="bundle for the streaming part (default: --bundle)")
+    parser.add_argument("--stream-backend", default="onnx-int8")
+    parser.add_argument("--serve-backend", default="torch-bf16")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    result: dict[str, Any] = {"bundle": str(args.bundle), "cpu_flags": cpu_flags(), "machine": machine(),
+                              "command": "python " + " ".join(sys.argv)}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="emotune-bench-") as tmp:
+        work = Path(tmp)
+        os.environ.setdefault("EMOTUNE_CACHE_DIR", str(work / "cache"))
+        if "backends" in args.only:
+            result["backends"] = backends(args.bundle, args.repeat_to)
+        if "cold" in args.only:
+            onnx, int8 = export_onnx(args.bundle, work / "onnx"), export_onnx(args.bundle, work / "int8", "int8")
+            result["cold_start"] = cold_start(
+                {"torch bundle": args.bundle, "onnx bundle": onnx, "onnx-int8 bundle": int8}
+            )
+        if "stream" in args.only:
+            result["stream"] = stream(args.stream_bundle or args.bundle, args.stream_backend, args.rows, work)
+        if "serve" in args.only:
+            result["serve"] = serve(args.bundle, args.serve_backend, args.seconds)
+    result["wall_s"] = round(time.perf_counter() - started)
+    add_result(RESULTS, "+".join(args.only), result)
+
+
+if __name__ == "__main__":
+    main()
