@@ -21,8 +21,8 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emotune.classifier import EmotionClassifier
 from emotune.inference.conversation import predict_conversation, probability_map
