@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles clean
+.PHONY: setup demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-encoder: setup   # about an hour on 2 cores
 bench-ensembles: setup   # about an hour: 5-fold MiniLM CV, then the TF-IDF + MiniLM blend (needs bench + bench-encoder runs)
 	$(PY) benchmarks/ensembles.py --only semeval-cv5 semeval-blend semeval-blend-oof
 	$(PY) benchmarks/sweep.py
+
+bench-inference: setup   # about 25 minutes: backends, cold start, streaming, the service (needs a SemEval MiniLM run)
+	$(VENV)/bin/emotune -q baseline --preset semeval2018-ec --data-dir ../shared/data/semeval2018_ec --output runs/bench-inference/semeval-tfidf
+	$(PY) benchmarks/inference.py --only backends cold stream --stream-bundle runs/bench-inference/semeval-tfidf/model --stream-backend saved
+	$(PY) benchmarks/inference.py --only stream --rows 100000 --stream-backend onnx
+	$(PY) benchmarks/inference.py --only padding serve
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ Parts (``--only``; all by default):
   fp32 PyTorch batches of 64 in file order, both on MiniLM with an 11-label head: the same network and
   compute as the bundle) against every emotune backend of the bundle. Each backend's parity with fp32 PyTorch:
   max |dp|, identical label sets and dev macro-F1 (the 886 dev rows).
+- ``padding``: tokens per dev tweet, and what batches of 64 pad them to in file order and by token count.
 - ``cold``: ``emotune predict --model B "one text"`` from process start to output, median of 5, per bundle.
 - ``stream``: a CSV of ``--rows`` rows through ``emotune predict --input``: peak resident memory and rate against
   ``predict_proba`` on the texts held in memory; then a run killed half way and finished with ``--resume``
@@ -107,6 +108,21 @@ def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
     plain = plain_alternatives(bundle, texts)
     print("plain", plain, flush=True)
     return {"texts": len(texts), "emotune": rows, "plain": plain}
+
+
+def padding(bundle: Path) -> dict[str, Any]:
+    """Tokens a SemEval dev tweet takes, and what batches of 64 pad it to: in file order and by token count."""
+    clf = load_classifier(bundle, "torch")
+    dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
+    lengths = np.array([len(ids) for ids in clf.model_.inputs_(clf.preprocessor.transform(dev))["input_ids"]])  # type: ignore[attr-defined]
+
+    def padded(order: np.ndarray) -> float:
+        return float(sum(len(b) * lengths[b].max() for b in np.array_split(order, np.ceil(len(order) / 64)))) / len(order)
+
+    result = {"mean_tokens": round(float(lengths.mean()), 1), "file_order_padded": round(padded(np.arange(len(lengths))), 1),
+              "by_token_count_padded": round(padded(np.argsort(lengths, kind="stable")), 1)}  # fmt: skip
+    print("padding", result, flush=True)
+    return result
 
 
 def cold_start(bundles: dict[str, Path], repeats: int = 5) -> dict[str, Any]:
@@ -215,6 +231,7 @@ def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[
 
     dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
     clf = load_classifier(bundle, backend)
+    clf.predict_proba(dev)  # every sequence length once: bf16 kernels are prepared per shape on first use
     _, batch_rate = rate(clf.predict_proba, dev * 4)
     del clf
     server = subprocess.Popen([sys.executable, "-m", "emotune", "-q", "serve", "--model", str(bundle), "--port",
@@ -258,6 +275,8 @@ def main() -> None:
         os.environ.setdefault("EMOTUNE_CACHE_DIR", str(work / "cache"))
         if "backends" in args.only:
             result["backends"] = backends(args.bundle, args.repeat_to)
+        if "padding" in args.only:
+            result["padding"] = padding(args.bundle)
         if "cold" in args.only:
             onnx, int8 = export_onnx(args.bundle, work / "onnx"), export_onnx(args.bundle, work / "int8", "int8")
             result["cold_start"] = cold_start(
