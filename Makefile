@@ -54,10 +54,11 @@ bench-ensembles: setup   # about an hour: 5-fold MiniLM CV, then the TF-IDF + Mi
 	$(PY) benchmarks/sweep.py
 
 bench-inference: setup   # about 25 minutes: backends, cold start, streaming, the service (needs a SemEval MiniLM run)
-	$(VENV)/bin/emotune -q baseline --preset semeval2018-ec --data-dir ../shared/data/semeval2018_ec --output runs/bench-inference/semeval-tfidf
+	$(VENV)/bin/emotune -q baseline --preset semeval2018-ec --data-dir ../shared/data/semeval2018_ec --output runs/bench-inference/semeval-tfidf --overwrite
 	$(PY) benchmarks/inference.py --only backends cold stream --stream-bundle runs/bench-inference/semeval-tfidf/model --stream-backend saved
 	$(PY) benchmarks/inference.py --only stream --rows 100000 --stream-backend onnx
 	$(PY) benchmarks/inference.py --only padding serve
+	$(PY) benchmarks/inference.py --only padding
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

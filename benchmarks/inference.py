@@ -114,13 +114,15 @@ def padding(bundle: Path) -> dict[str, Any]:
     """Tokens a SemEval dev tweet takes, and what batches of 64 pad it to: in file order and by token count."""
     clf = load_classifier(bundle, "torch")
     dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
-    lengths = np.array([len(ids) for ids in clf.model_.inputs_(clf.preprocessor.transform(dev))["input_ids"]])  # type: ignore[attr-defined]
+    encoded = clf.model_.inputs_(clf.preprocessor.transform(dev))  # type: ignore[attr-defined]
+    lengths = np.array([len(ids) for ids in encoded["input_ids"]])
 
     def padded(order: np.ndarray) -> float:
-        return float(sum(len(b) * lengths[b].max() for b in np.array_split(order, np.ceil(len(order) / 64)))) / len(order)
+        batches = [order[start : start + 64] for start in range(0, len(order), 64)]
+        return round(sum(len(b) * float(lengths[b].max()) for b in batches) / len(order), 1)
 
-    result = {"mean_tokens": round(float(lengths.mean()), 1), "file_order_padded": round(padded(np.arange(len(lengths))), 1),
-              "by_token_count_padded": round(padded(np.argsort(lengths, kind="stable")), 1)}  # fmt: skip
+    result = {"mean_tokens": round(float(lengths.mean()), 1), "file_order_padded": padded(np.arange(len(lengths))),
+              "by_token_count_padded": padded(np.argsort(lengths, kind="stable"))}  # fmt: skip
     print("padding", result, flush=True)
     return result
 
