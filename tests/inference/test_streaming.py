@@ -97,3 +97,10 @@ def test_bad_bytes_name_their_line(trained_bundle: Path, tmp_path: Path, cli) ->
     source.write_bytes(b"fine text\nalso fine\nbad \xff byte\n")
     done = cli("predict", "--model", trained_bundle, "--input", source, "--output", tmp_path / "o.csv")
     assert done.code == 2 and "line 3 is not valid UTF-8" in done.err
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "missing.parquet", "missing.txt"])
+def test_a_missing_input_is_one_line_and_leaves_nothing(trained_bundle: Path, tmp_path: Path, cli, name: str) -> None:
+    done = cli("predict", "--model", trained_bundle, "--input", tmp_path / name, "--output", tmp_path / "o.csv")
+    assert done.code == 2 and "file not found" in done.err
+    assert list(tmp_path.iterdir()) == []

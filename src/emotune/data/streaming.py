@@ -25,12 +25,15 @@ def count_rows(path: Path, fmt: str = "auto") -> int | None:
     """The number of rows to expect, for a progress bar: exact for Parquet, TXT and JSONL (lines), one per line
     after the header for CSV / TSV (texts with line breaks make it an estimate); ``None`` when unknown."""
     fmt = "txt" if path.suffix.lower() == ".txt" and fmt == "auto" else detect_format(path, fmt)
+    if fmt == "hf" or not path.is_file():
+        return None
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    if fmt == "hf" or not path.is_file():
-        return None
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except Exception:  # not Parquet after all: text_chunks names the problem
+            return None
     with path.open("rb") as handle:
         lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
     return max(0, lines - 1) if fmt in ("csv", "tsv") else lines

@@ -83,9 +83,9 @@ def predict_file(
         return _predict_conversations(clf, input_path, output_path, conversations, progress)
     writer = _Writer(output_path, clf.schema_.names)
     done = writer.resume() if resume else writer.start()
-    total = count_rows(input_path, data_cfg.format)
     seen = 0
     try:
+        total = count_rows(input_path, data_cfg.format)
         with tqdm(total=total, initial=done, unit="text", desc="predict", disable=not progress or None) as bar:
             for table in text_chunks(input_path, text_column, data_cfg.format, batch_size):
                 frame = table.frame.iloc[max(0, done - seen) :].reset_index(drop=True)  # skip rows written
@@ -171,5 +171,5 @@ def _predict_conversations(
     frame, probs, labels = predict_turns(clf, table.frame, progress)
     writer = _Writer(output_path, clf.schema_.names)
     writer.start()
-    writer.append(frame, probs, labels)
+    writer.append(frame, probs, labels)  # the whole file at once: nothing to resume
     return writer.finish()
