@@ -71,8 +71,9 @@ def test_onnx_bundle_works_with_predict_evaluate_and_parity_cli(
     assert predicted.code == 0 and set(json.loads(predicted.out)["probabilities"]) >= {"fear", "joy"}
     dev = sample_dir / "2018-E-c-En-dev.txt"
     # fp32 on both sides: a bundle trained in bf16 would predict in bf16 as saved (make test-bf16)
-    scores = [json.loads(cli("evaluate", "--model", m, "--data", dev, *PRESET, "--backend", b, "--json").out)["macro_f1"]
-              for m, b in ((out, "saved"), (encoder_bundle, "torch"))]  # fmt: skip
+    runs = [cli("evaluate", "--model", m, "--data", dev, *PRESET, "--backend", b, "--json")
+            for m, b in ((out, "saved"), (encoder_bundle, "torch"))]  # fmt: skip
+    scores = [json.loads(run.out)["macro_f1"] for run in runs]
     assert scores[0] == pytest.approx(scores[1], abs=1e-3)
     report = cli("parity", "--model", encoder_bundle, "--data", dev, "--backend", "onnx", *PRESET, "--json")
     rows = {r["backend"]: r for r in json.loads(report.out)}
