@@ -8,6 +8,7 @@ load the result like any other bundle (:mod:`emotune.models.onnx`).
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import tempfile
@@ -69,11 +70,12 @@ def export_onnx(model: str | Path | EmotionClassifier, output: str | Path, quant
 
 
 def _write_graph(clf: EmotionClassifier, path: Path) -> dict[str, Any]:
-    """Trace the fp32 module with its probabilities on top into ``path``; returns the settings it needs."""
+    """Trace a copy of the module (fp32, on the CPU) with its probabilities on top into ``path``; returns the
+    settings the graph needs. The classifier itself is left as it was."""
     import torch
 
     transformer: Any = clf.model_
-    module = transformer.module_.float().cpu().eval()
+    module = copy.deepcopy(transformer.module_).float().cpu().eval()
     sample = transformer.inputs_(["an example text", "a second, longer example text"], padding=True,
                                  return_tensors="pt")  # fmt: skip
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
