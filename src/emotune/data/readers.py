@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,18 +158,10 @@ def read_table(
     if fmt == "jsonl":
         text = read_text(path)
         records: list[Any] = []
-        import json
-
         for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg}); one object per line") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{path}: line {number} is not a JSON object; one object per line")
-            records.append(record)
+            record = json_record(path, line, number)
+            if record is not None:
+                records.append(record)
         return Table(pd.DataFrame.from_records(records), str(path), first_line=1)
     if fmt == "parquet":
         path = Path(path)
@@ -181,6 +174,19 @@ def read_table(
     if fmt == "hf":
         return Table(_read_hf(str(path)), str(path))
     raise DataError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def json_record(path: str | Path, line: str, number: int) -> dict[str, Any] | None:
+    """One JSONL line as an object (``None`` for a blank line); anything else names its line."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg}); one object per line") from None
+    if not isinstance(record, dict):
+        raise DataError(f"{path}: line {number} is not a JSON object; one object per line")
+    return record
 
 
 def check_header(path: str | Path, text: str, delimiter: str, quoting: int) -> None:

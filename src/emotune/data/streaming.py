@@ -8,14 +8,21 @@ per line; CSV / TSV / JSONL / Parquet need the text column. Hugging Face dataset
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from emotune.data.readers import Table, check_header, check_not_binary, check_texts, detect_format, read_texts
+from emotune.data.readers import (
+    Table,
+    check_header,
+    check_not_binary,
+    check_texts,
+    detect_format,
+    json_record,
+    read_texts,
+)
 from emotune.errors import DataError
 
 CHUNK_ROWS = 4096
@@ -66,7 +73,7 @@ def _chunks(path: Path, column: str, fmt: str, rows: int) -> Iterator[Table]:
     if fmt in ("csv", "tsv"):
         yield from _delimited(path, "," if fmt == "csv" else "\t", rows)
     elif fmt == "jsonl":
-        yield from _lines(path, rows, lambda line, number: _record(path, line, number))
+        yield from _lines(path, rows, lambda line, number: json_record(path, line, number))
     elif fmt == "parquet":
         yield from _parquet(path, rows)
     else:
@@ -95,18 +102,6 @@ def _lines(path: Path, rows: int, parse: Any) -> Iterator[Table]:
                 batch = []
     if batch:
         yield Table(pd.DataFrame.from_records(batch), str(path), first_line=first)
-
-
-def _record(path: Path, line: str, number: int) -> dict[str, Any] | None:
-    if not line.strip():
-        return None
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg}); one object per line") from None
-    if not isinstance(record, dict):
-        raise DataError(f"{path}: line {number} is not a JSON object; one object per line")
-    return record
 
 
 def _delimited(path: Path, sep: str, rows: int) -> Iterator[Table]:
