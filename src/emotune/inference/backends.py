@@ -73,12 +73,16 @@ def _transformer(path: Path, backend: str) -> EmotionClassifier:
     return clf
 
 
-def _torch(path: Path) -> EmotionClassifier:
-    clf = _transformer(path, "torch")
+def as_fp32(clf: EmotionClassifier) -> EmotionClassifier:
+    """A loaded transformer classifier switched to fp32 PyTorch (the parity reference), in place."""
     model: Any = clf.model_
     model.module_ = model.module_.float()
     model.precision_ = "fp32"
     return clf
+
+
+def _torch(path: Path) -> EmotionClassifier:
+    return as_fp32(_transformer(path, "torch"))
 
 
 def _torch_bf16(path: Path) -> EmotionClassifier:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from emotune.classifier import EmotionClassifier
 from emotune.errors import DataError
-from emotune.inference.backends import calibration_texts, load_classifier, measure, parity
+from emotune.inference.backends import as_fp32, calibration_texts, load_classifier, measure, parity
 from emotune.inference.export import export_onnx
 
 
@@ -16,8 +17,9 @@ def run(model: str | Path, output: str | Path, quantize: str = "none") -> dict[s
     model, output = Path(model), Path(output)
     if output.resolve() == model.resolve():
         raise DataError(f"{output}: --output must differ from --model; the source bundle is kept as it is")
-    export_onnx(model, output, quantize)
-    reference = load_classifier(model, "torch")
+    source = EmotionClassifier.load(model)
+    export_onnx(source, output, quantize)  # refuses kinds it cannot export; leaves source as it was
+    reference = as_fp32(source)
     exported = load_classifier(output, "saved")
     texts = calibration_texts()
     ref_probs, _ = measure(reference, texts)
