@@ -62,14 +62,18 @@ def _saved(path: Path) -> EmotionClassifier:
     return EmotionClassifier.load(path)
 
 
+def _not_transformer(path: Path, backend: str, kind: str, source: str | None = None) -> EmotuneError:
+    hint = f"; the torch weights are in the bundle it was exported from ({source})" if source else ""
+    return EmotuneError(f"{path}: backend {backend} runs transformer bundles; this is a {kind} bundle: use "
+                        f"--backend saved{hint}")  # fmt: skip
+
+
 def _transformer(path: Path, backend: str) -> EmotionClassifier:
     clf = EmotionClassifier.load(path)
     kind = clf.model_.kind
     if kind not in TRANSFORMER_KINDS:
         source = getattr(clf.model_, "settings", {}).get("exported_from", {}).get("path")
-        hint = f"; the torch weights are in the bundle it was exported from ({source})" if source else ""
-        raise EmotuneError(f"{path}: backend {backend} runs transformer bundles; this is a {kind} bundle: use "
-                           f"--backend saved{hint}")  # fmt: skip
+        raise _not_transformer(path, backend, kind, source)
     return clf
 
 
@@ -110,8 +114,7 @@ def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
                                    "saved, or export the source bundle again")  # fmt: skip
             return clf
         if kind not in TRANSFORMER_KINDS:
-            raise EmotuneError(f"{path}: backend {backend} runs transformer bundles; this is a {kind} bundle: use "
-                               "--backend saved")  # fmt: skip
+            raise _not_transformer(path, backend, kind)
         from emotune.inference.export import export_onnx
 
         exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
