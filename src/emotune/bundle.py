@@ -5,6 +5,7 @@ Layout::
     model/
       emotune.json      manifest: format version, model kind, label schema, thresholds, preprocessing,
                         the resolved config, training metrics and library versions
+      README.md         the model card (Hugging Face format; see :mod:`emotune.card`)
       <model files>     written by the model kind (tfidf.joblib, ...)
 
 The folder is written to a temporary name and renamed, so a crash never leaves a half-written bundle.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.card import model_card
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
 from emotune.errors import DataError, EmotuneError
@@ -70,6 +72,9 @@ def save_bundle(bundle: Bundle, path: Path) -> Path:
     with atomic_dir(path) as tmp:
         bundle.model.save(tmp)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        name = path.name if path.name != "model" else path.resolve().parent.name  # RUN/model: the run's name
+        card = model_card(bundle.config, bundle.schema, bundle.calibrator, bundle.metrics, bundle.model.kind, name)
+        (tmp / "README.md").write_text(card, encoding="utf-8")
     return path
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from emotune.cli.report_cmd import TRACK_HELP, track_config
+
 
 def _run(args: argparse.Namespace) -> int:
     from emotune.workflows import blend
 
     bundle, metrics = blend.run(args.models, args.output, data=args.data, preset=args.preset, weights=args.weights,
-                                oof=args.oof)  # fmt: skip
+                                oof=args.oof, track=track_config(args.track))  # fmt: skip
     report = {"bundle": str(bundle), "weights": metrics["weights"], "tuned_on": metrics["tuned_on"],
               "macro_f1": metrics["scores"]["macro_f1"],
               "members_macro_f1": [m["scores"]["macro_f1"] for m in metrics["members"]]}  # fmt: skip
@@ -33,4 +35,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--preset", help="how to read --data (default: the first bundle's preset)")
     parser.add_argument("--weights", nargs="+", type=float, metavar="W", help="fixed weights instead of tuning")
     parser.add_argument("--output", required=True, metavar="DIR", help="where the blended bundle goes")
+    parser.add_argument("--track", metavar="TOOLS", help=TRACK_HELP)
     parser.set_defaults(handler=_run)

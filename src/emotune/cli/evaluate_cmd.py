@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from emotune.cli.predict_cmd import BACKEND_HELP, BACKENDS
+from emotune.cli.report_cmd import TRACK_HELP, track_config
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -16,7 +17,7 @@ def _run(args: argparse.Namespace) -> int:
 
     options = data_overrides(args.overrides, "evaluate")
     result = evaluate.run(args.model, args.preset, args.data, progress=not args.json, data_options=options,
-                          backend=args.backend)  # fmt: skip
+                          backend=args.backend, output=args.output, track=track_config(args.track))  # fmt: skip
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--backend", choices=BACKENDS, default="saved", help=BACKEND_HELP + " (default: saved)")
+    parser.add_argument("--output", metavar="DIR", help="keep metrics.json, probabilities.csv and report.html in DIR")
+    parser.add_argument("--track", metavar="TOOLS", help=TRACK_HELP + " (needs --output)")
     parser.add_argument("overrides", nargs="*", metavar="data.key=value",
                         help="how to read --data, as for train, e.g. data.id_column=id")  # fmt: skip
     parser.set_defaults(handler=_run)

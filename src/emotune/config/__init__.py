@@ -22,11 +22,12 @@ from emotune.config.loading import (
 )
 from emotune.config.model import DEFAULT_PROMPT, ModelConfig, PeftConfig, TfidfConfig
 from emotune.config.run import RunConfig
+from emotune.config.track import TrackConfig
 from emotune.config.train import DistillConfig, LossConfig, SweepConfig, ThresholdConfig, TrainConfig
 
 __all__ = [
     "ALIASES", "DEFAULT_PROMPT", "ColumnSpec", "DataConfig", "DialogueConfig", "DistillConfig", "LossConfig",
     "ModelConfig", "PeftConfig", "PreprocessConfig", "RunConfig", "SamplingConfig", "Section", "SweepConfig", "Task",
-    "TfidfConfig", "ThresholdConfig", "TrainConfig", "build_config", "data_overrides", "load_config", "merge",
-    "parse_overrides", "read_yaml", "with_values",
+    "TfidfConfig", "ThresholdConfig", "TrackConfig", "TrainConfig", "build_config", "data_overrides", "load_config",
+    "merge", "parse_overrides", "read_yaml", "with_values",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from pydantic import model_validator
 from emotune.config.base import Section
 from emotune.config.data import DataConfig, DialogueConfig, PreprocessConfig, SamplingConfig
 from emotune.config.model import ModelConfig
+from emotune.config.track import TrackConfig
 from emotune.config.train import DistillConfig, SweepConfig, ThresholdConfig, TrainConfig
 
 
@@ -25,6 +26,7 @@ class RunConfig(Section):
     dialogue: DialogueConfig = DialogueConfig()
     sweep: SweepConfig = SweepConfig()
     distill: DistillConfig = DistillConfig()
+    track: TrackConfig = TrackConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -2,7 +2,9 @@
 ``emotune sweep`` trial).
 
 Writes into the run folder ``RUN/``: ``config.yaml`` (the resolved config), ``train.log``, ``metrics.json``,
-``dev_probabilities.csv``, ``epochs.jsonl`` (encoders: one line per epoch) and the bundle ``model/``.
+``dev_probabilities.csv`` (with the gold labels), ``epochs.jsonl`` (encoders: one line per epoch), the bundle
+``model/`` (with its model card ``README.md``) and the report ``report.html`` (figures in ``report/``). With
+``track.to`` set, the run also goes to those trackers (a sweep trial nested under its study).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
 from emotune.evaluation.score import score
+from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
+from emotune.tracking import log_outputs, start, tracked_training
 from emotune.training.distributed import finish, world_size
 from emotune.validation import check
 
@@ -42,17 +46,19 @@ def run(
     overwrite: bool = False,
     targets: Targets | None = None,
     report: Callable[[EmotionDataset], dict[str, Any]] | None = None,
+    tracked_as: str | None = None,
 ) -> TrainResult:
     """Train the model ``cfg`` describes and write the run folder ``output`` (see :class:`RunFolder` for how
     an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled). ``targets`` replaces the gold
-    training labels (see :class:`~emotune.classifier.Targets`); ``report(dev)`` adds entries to the metrics.
+    training labels (see :class:`~emotune.classifier.Targets`); ``report(dev)`` adds entries to the metrics;
+    ``tracked_as`` names the run in the trackers (default: ``track.run_name`` or the folder's name).
 
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
     check(cfg)
     folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
-    with folder.open(cfg):
+    with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json"), tracked_as) as tracked:
         train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
         duplicates = cross_split_duplicates(train, dev)
         if duplicates:
@@ -63,7 +69,8 @@ def run(
                  f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
                  if cfg.dialogue.task != "none" else "")  # fmt: skip
         started = time.perf_counter()
-        clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets)
+        with tracked_training(tracked):
+            clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets)
         seconds = time.perf_counter() - started
         if not folder.main:
             finish()
@@ -82,9 +89,11 @@ def run(
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
             metrics["parameters"] = clf.model_.parameters_
         bundle = clf.save(run_dir / "model", metrics)
-        write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names)
+        write_probabilities(run_dir / "dev_probabilities.csv", dev.texts, clf.dev_proba_, dev.schema.names, y=dev.y)
         folder.write_json("metrics.json", metrics)
         remove_checkpoints(run_dir, cfg)
+        try_report(run_dir, cfg.track.report)
+        log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
         held_out = metrics.get("dev_two_fold", {}).get("macro_f1")
         log.info("dev macro-F1 %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
                  metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],

@@ -6,11 +6,15 @@ simplex grid (step 0.05) is scored with thresholds calibrated on the blended pro
 objective wins (ties: the most even weights). That score is optimistic, since weights and thresholds were
 both tuned on those rows, so the metrics also hold a held-out estimate: weights and thresholds chosen on
 one half, scored on the other, both ways, averaged.
+
+Besides the bundle files, the output folder gets ``metrics.json``, ``probabilities.csv`` (the blend on the
+tuning rows, with gold labels) and ``report.html``; with ``track.to`` set the blend is also a tracked run.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,7 @@ import numpy as np
 
 from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
+from emotune.config import TrackConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
@@ -29,7 +34,10 @@ from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
 from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
-from emotune.runs.folder import read_oof
+from emotune.io_utils import write_text_atomic
+from emotune.reports import try_report
+from emotune.runs.folder import read_oof, write_probabilities
+from emotune.tracking import log_outputs, start
 
 STEP = 0.05
 
@@ -118,13 +126,15 @@ def _alone(probs: np.ndarray, dataset: EmotionDataset, thresholds: dict[str, Any
 
 
 def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | None = None, preset: str | None = None,
-        weights: Sequence[float] | None = None, oof: bool = False) -> tuple[Path, dict[str, Any]]:  # fmt: skip
+        weights: Sequence[float] | None = None, oof: bool = False, track: TrackConfig | None = None,
+        ) -> tuple[Path, dict[str, Any]]:  # fmt: skip
     """Blend ``bundles`` into one bundle at ``output``.
 
     Weights (unless given) and thresholds are tuned on the labelled file ``data``, or with ``oof`` on the
     out-of-fold probabilities of the ``emotune cv`` runs the bundles come from; then ``data``, if given, is
-    a clean test of the blend.
+    a clean test of the blend. ``track``: trackers and report (default: a report, no trackers).
     """
+    track = track or TrackConfig()
     if len(bundles) < 2:
         raise DataError("blend needs at least two bundles (--models A B ...)")
     if weights is not None and len(weights) != len(bundles):
@@ -163,4 +173,12 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     blend = EmotionClassifier(config=ensemble_config(clfs[0].config))
     blend.schema_, blend.calibrator_ = schema, cal
     blend.model_ = EnsembleModel(clfs, w.tolist())
-    return blend.save(output, metrics), metrics
+    path = blend.save(output, metrics)
+    write_probabilities(path / "probabilities.csv", tune.texts, np.tensordot(w, members, axes=1), schema.names,
+                        y=tune.y)  # fmt: skip
+    write_text_atomic(path / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    try_report(path, track.report)
+    with start(track, path, {"models": [str(b) for b in bundles], "tuned_on": metrics["tuned_on"]}) as tracked:
+        tracked.metrics({f"weight/{i}": x for i, x in enumerate(w.tolist())})
+        log_outputs(tracked, path, metrics, path, track.log_model)
+    return path, metrics

@@ -11,6 +11,9 @@ also serves as its dev set (epoch selection). The run folder::
       metrics.json              per fold, mean and std (per metric and per label), out-of-fold scores,
                                 thresholds, and the ensemble on the dev file where there is one
       model/                    the fold ensemble (mean of fold probabilities, out-of-fold thresholds)
+      report.html, report/      the report: out-of-fold figures, fold spread, each fold's training curves
+
+With ``track.to`` set, each fold is a run nested under the cv run in the trackers.
 
 A fold that fails is logged and the others go on; ``--resume`` then reuses every finished fold.
 """
@@ -36,7 +39,9 @@ from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
+from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
+from emotune.tracking import log_outputs, start, tracked_training
 from emotune.training.distributed import world_size
 from emotune.validation import check
 
@@ -69,13 +74,17 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
         _, texts, y, probs = read_oof(oof, clf.schema_)
         return Fold(index, clf, texts, y, probs, seconds=float(clf.metrics_.get("train_seconds", 0)))
     fold_dir.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir)
-    seconds = time.perf_counter() - started
-    rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
-    clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
-    write_probabilities(oof, rows.texts, clf.dev_proba_, clf.schema_.names, y=rows.y, fold=index)
-    remove_checkpoints(fold_dir, cfg)
+    with start(cfg.track, fold_dir, cfg.model_dump(mode="json"), name=f"fold-{index}") as tracked:
+        started = time.perf_counter()
+        with tracked_training(tracked):
+            clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir)
+        seconds = time.perf_counter() - started
+        rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
+        clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
+        write_probabilities(oof, rows.texts, clf.dev_proba_, clf.schema_.names, y=rows.y, fold=index)
+        remove_checkpoints(fold_dir, cfg)
+        own = score(rows.y, clf.dev_proba_, clf.calibrator_, clf.schema_, prefix="held_out")  # its own thresholds
+        log_outputs(tracked, fold_dir, {**own, "train_seconds": round(seconds, 2)}, bundle)
     return Fold(index, clf, list(rows.texts), rows.y, clf.dev_proba_, seconds)
 
 
@@ -102,7 +111,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
-    with folder.open(cfg):
+    with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:
         train, dev = load_train_and_dev(cfg.data)
         schema = train.schema
         splits = kfold(train, folds, cfg.train.seed)
@@ -136,6 +145,9 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
             metrics["dev"] = _dev_scores(ensemble, dev)
         bundle = ensemble.save(run_dir / "model", metrics)
         folder.write_json("metrics.json", metrics)
+        try_report(run_dir, cfg.track.report)
+        log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
+        tracked.table("folds", metrics["folds"])
         log.info("out-of-fold macro-F1 %.4f; folds %.4f +- %.4f%s; bundle: %s", metrics["oof"]["macro_f1"],
                  metrics["folds_summary"]["macro_f1"]["mean"], metrics["folds_summary"]["macro_f1"]["std"],
                  f"; ensemble dev macro-F1 {metrics['dev']['ensemble']['macro_f1']:.4f}" if dev is not None else "",

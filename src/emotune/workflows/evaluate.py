@@ -1,20 +1,30 @@
-"""``emotune evaluate``: score a saved bundle on a labelled file."""
+"""``emotune evaluate``: score a saved bundle on a labelled file.
+
+With an ``output`` folder it also keeps ``metrics.json``, ``probabilities.csv`` (with gold labels) and the
+report ``report.html``, and can send the evaluation to trackers (``track``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from emotune.config import with_values
+from emotune.config import TrackConfig, with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
+from emotune.errors import DataError
 from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 from emotune.inference.backends import load_classifier
+from emotune.io_utils import write_text_atomic
+from emotune.reports import try_report
+from emotune.runs.folder import write_probabilities
+from emotune.tracking import log_outputs, start
 
 
 @dataclass
@@ -46,6 +56,8 @@ def run(
     progress: bool = True,
     data_options: Mapping[str, Any] | None = None,
     backend: str = "saved",
+    output: str | Path | None = None,
+    track: TrackConfig | None = None,
 ) -> EvalResult:
     """Load the bundle ``model``, read ``data`` with ``preset``, predict and score.
 
@@ -53,7 +65,11 @@ def run(
     the way the training file was, with ``data_options`` (dotted ``data.*`` keys) changed; ``preset=None``
     uses the preset the bundle was trained with. A dialogue bundle is scored on its own task (each turn, or
     each turn's next turn) with its context size. ``backend``: see :mod:`emotune.inference.backends`.
+    ``output``: a folder for metrics, probabilities and the report; ``track`` (needs ``output``): trackers.
     """
+    track = track or TrackConfig()
+    if track.to and output is None:
+        raise DataError("--track needs --output DIR: the evaluation's files and local tracker stores go there")
     clf = load_classifier(model, backend)
     preset = preset or clf.config.data.preset
     data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
@@ -61,6 +77,8 @@ def run(
     probs = predict_proba_batched(clf.predict_proba, dataset.texts, clf.schema_.n_labels, progress=progress)
     scores = score(dataset.y, probs, clf.calibrator_, clf.schema_, prefix="test")
     matrix = scores.get("confusion", {}).get("rows_true_columns_predicted")
+    if output is not None:
+        _keep(Path(output), model, data, dataset.texts, dataset.y, probs, clf.schema_.names, scores, track)
     return EvalResult(
         metrics=scores["test"],
         per_label=scores["per_label"],
@@ -68,3 +86,17 @@ def run(
         n_texts=len(dataset),
         at_default_threshold=scores["test_at_default_threshold"],
     )
+
+
+def _keep(folder: Path, model: str | Path, data: str | Path, texts: list[str], y: np.ndarray, probs: np.ndarray,
+          names: Sequence[str], scores: dict[str, Any], track: TrackConfig) -> None:  # fmt: skip
+    """The evaluation's files in ``folder`` (made if missing; files of an earlier evaluation are replaced)."""
+    if folder.is_file():
+        raise DataError(f"{folder}: is a file; --output takes a folder (it is made if missing)")
+    folder.mkdir(parents=True, exist_ok=True)
+    metrics = {"evaluated": str(data), "bundle": str(Path(model).resolve()), "rows": len(texts), **scores}
+    write_probabilities(folder / "probabilities.csv", texts, probs, names, y=y)
+    write_text_atomic(folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    try_report(folder, track.report)
+    with start(track, folder, {"bundle": str(model), "data": str(data)}) as tracked:
+        log_outputs(tracked, folder, metrics, Path(model), track.log_model)

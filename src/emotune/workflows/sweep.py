@@ -13,6 +13,8 @@ run folder::
       trials.csv                every trial of the study: state, value, parameters, worker
       best.yaml                 the best trial's config, ready for `emotune train --config RUN/best.yaml`
       history.png, importance.png
+
+With ``track.to`` set, every trial is a run nested under the study's run in the trackers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from emotune.errors import ConfigError, EmotuneError
 from emotune.evaluation.metrics import METRICS
 from emotune.io_utils import atomic_path, write_text_atomic
 from emotune.runs.folder import RunFolder
+from emotune.tracking import start
 from emotune.training.distributed import world_size
 from emotune.validation import check
 
@@ -101,7 +104,7 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         trial_dir = run_dir / "trials" / str(trial.number)
         try:
             with _pruning(trial, sweep.metric, trial.user_attrs["kind"]):
-                result = train.run(trial_cfg, trial_dir)
+                result = train.run(trial_cfg, trial_dir, tracked_as=f"trial-{trial.number}")
         except optuna.TrialPruned as exc:
             log.info("trial %d pruned at %s (below the median of earlier trials)", trial.number, exc)
             raise
@@ -115,13 +118,17 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         log.info("trial %d: dev %s %.4f", trial.number, sweep.metric, value)
         return value
 
-    with folder.open(cfg):
+    with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:
         study = _study(sweep, run_dir, direction)
         log.info("study %r in %s: %d trials on this worker (%s), objective dev %s (%s)", sweep.study,
                  sweep.storage or run_dir / "study.db", sweep.trials, worker, sweep.metric, direction)  # fmt: skip
         # A trial that runs out of memory or hits a numerical error fails alone; bad data or config stops the sweep.
         study.optimize(objective, n_trials=sweep.trials, catch=(RuntimeError, MemoryError))
         summary = _export(study, cfg, run_dir, sweep.metric)
+        tracked.metrics({k: summary[k] for k in ("best_value", "complete", "pruned", "fail") if k in summary})
+        tracked.table("trials", study.trials_dataframe())
+        for name in ("best.yaml", "sweep.json", "trials.csv", *summary["plots"]):
+            tracked.artifact(run_dir / name)
         log.info("best: trial %s, dev %s %s; config: %s", summary.get("best_trial"), sweep.metric,
                  summary.get("best_value"), run_dir / "best.yaml")  # fmt: skip
     return SweepResult(run_dir, run_dir / "best.yaml", summary)
