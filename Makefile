@@ -5,16 +5,22 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference clean
+.PHONY: setup browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-reports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# Pin torch first: the pinned version resolves to the local CPU wheel; an unpinned one pulls GBs of CUDA.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,llm,sweep,onnx,serve,ray]"
+	$(PY) -m pip install --quiet -e ".[dev,llm,sweep,onnx,serve,ray,track]"
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Headless Chromium for the report tests (Debian's package; needs root). Without it those tests skip, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+		|| (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1)) \
+		|| echo "chromium could not be installed: the browser tests will be skipped"
 
 demo: setup
 	$(VENV)/bin/emotune train --config configs/minilm_semeval.yaml --data-dir $(SAMPLE) --output $(DEMO) epochs=4
@@ -30,10 +36,10 @@ lint: setup
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint browser
 	$(VENV)/bin/pytest -q
 
-test-bf16: setup   # the whole suite with `precision: auto` = bf16 (emulated where the CPU lacks it)
+test-bf16: setup browser   # the whole suite with `precision: auto` = bf16 (emulated where the CPU lacks it)
 	EMOTUNE_TEST_PRECISION=bf16 $(VENV)/bin/pytest -q
 
 test-gpu: setup   # CUDA only: QLoRA 4-bit, bf16 (needs the [qlora] extra)
@@ -59,6 +65,9 @@ bench-inference: setup   # about 25 minutes: backends, cold start, streaming, th
 	$(PY) benchmarks/inference.py --only stream --rows 100000 --stream-backend onnx
 	$(PY) benchmarks/inference.py --only padding serve
 	$(PY) benchmarks/inference.py --only padding
+
+bench-reports: setup browser   # about 15 minutes: the MiniLM SemEval run's report, GoEmotions' dataset report, the screenshot
+	$(PY) benchmarks/report_examples.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+
+def _files(args: argparse.Namespace) -> dict[str, str]:
+    """Split name -> file: ``--data`` files named by their stem, or the preset's train and dev in ``--data-dir``."""
+    from emotune.data.presets import find_split_file, get_preset
+    from emotune.errors import DataError
+
+    if args.data:
+        names = [Path(f).stem for f in args.data]
+        return {name if names.count(name) == 1 else f"{i}:{name}": file
+                for i, (name, file) in enumerate(zip(names, args.data, strict=True))}  # fmt: skip
+    if not args.data_dir:
+        raise DataError("data inspect needs --data FILE [FILE ...] or --data-dir DIR")
+    preset = get_preset(args.preset)
+    found = {split: find_split_file(preset, args.data_dir, split) for split in ("train", "dev")}
+    return {split: str(path) for split, path in found.items() if path is not None}
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -10,7 +27,13 @@ def _inspect(args: argparse.Namespace) -> int:
     from emotune.workflows import inspect_data
 
     cfg = load_config(args.config, args.overrides).data if (args.config or args.overrides) else None
-    print(inspect_data.run(args.preset, args.data, cfg).render(), end="")
+    files = _files(args)
+    for path in files.values():
+        print(inspect_data.run(args.preset, path, cfg).render())
+    if args.report:
+        written = inspect_data.report(args.preset, files, args.report, cfg, model=args.model,
+                                      max_length=args.max_length, fmt=args.format)  # fmt: skip
+        print(f"report: {written}")
     return 0
 
 
@@ -35,7 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     inspect = commands.add_parser("inspect", help="label counts, co-occurrence, lengths, duplicates")
     inspect.add_argument("--preset", default="generic", help="how to read --data (default: generic)")
-    inspect.add_argument("--data", required=True, metavar="FILE", help="labelled file (or split folder)")
+    inspect.add_argument("--data", nargs="+", metavar="FILE", help="labelled files (or split folders), train first")
+    inspect.add_argument("--data-dir", metavar="DIR", help="instead of --data: the preset's train and dev files in DIR")
+    inspect.add_argument("--report", metavar="OUT.html", help="also write the dataset report (figures in OUT/)")
+    inspect.add_argument("--format", choices=("html", "md"), default="html", help="report format (default html)")
+    inspect.add_argument("--model", default="minilm", help="count lengths in this model's tokens (tfidf: words)")
+    inspect.add_argument("--max-length", type=int, metavar="N", help="mark this max_length on the length plot")
     inspect.add_argument("--config", metavar="FILE", help="YAML whose data: section describes the columns")
     inspect.add_argument("overrides", nargs="*", metavar="key=value", help="e.g. data.label_column=emotions")
     inspect.set_defaults(handler=_inspect)

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
@@ -143,22 +144,29 @@ def confusion(ev: RunEvidence) -> Figure | None:
     return fig
 
 
+def co_occurrence_panel(fig: Figure, ax: Axes, y: np.ndarray, names: list[str], title: str) -> None:
+    """Heatmap of P(column label | row label) over the 0/1 rows ``y`` ``(n, n_labels)``; the diagonal (always 1)
+    is left blank so the pairs stand out."""
+    m = y.astype(float)
+    together = m.T @ m
+    share = together / np.maximum(np.diag(together)[:, None], 1)
+    off = share[~np.eye(len(names), dtype=bool)]
+    np.fill_diagonal(share, np.nan)
+    image = ax.imshow(share, cmap="Purples", vmin=0, vmax=max(float(off.max()) if off.size else 0.0, 0.05))
+    ax.set_title(f"{title}: P(column | row)", fontsize=9)
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    fig.colorbar(image, ax=ax, shrink=0.7)
+
+
 def co_occurrence(ev: RunEvidence) -> Figure | None:
     """Multilabel: how often label B is present when label A is, in the gold labels and in the predictions."""
     if ev.task != "multilabel" or ev.y is None or ev.predicted is None:
         return None
     n = len(ev.names)
     fig = _figure(min(0.42 * n * 2 + 3, 18), min(0.4 * n + 2, 12))
-    axes = fig.subplots(1, 2)
-    for ax, (title, matrix) in zip(axes, (("gold", ev.y), ("predicted", ev.predicted)), strict=True):
-        m = matrix.astype(float)
-        together = m.T @ m
-        share = together / np.maximum(np.diag(together)[:, None], 1)
-        image = ax.imshow(share, cmap="Purples", vmin=0, vmax=1)
-        ax.set_title(f"{title}: P(column | row)", fontsize=9)
-        ax.set_xticks(range(n), ev.names, rotation=90, fontsize=7)
-        ax.set_yticks(range(n), ev.names, fontsize=7)
-    fig.colorbar(image, ax=list(axes), shrink=0.7)
+    for ax, (title, matrix) in zip(fig.subplots(1, 2), (("gold", ev.y), ("predicted", ev.predicted)), strict=True):
+        co_occurrence_panel(fig, ax, matrix, ev.names, title)
     return fig
 
 

@@ -68,7 +68,9 @@ class TrackedRun:
                 backend.log_metrics(numbers, step)
 
     def table(self, name: str, rows: list[dict[str, Any]] | pd.DataFrame) -> None:
-        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        for column in frame.columns[frame.dtypes.map(lambda t: t.kind in "mMO")]:  # times, objects: as text
+            frame[column] = frame[column].astype(str)
         if self.backends and len(frame):
             for backend in self.backends:
                 backend.log_table(name, frame)

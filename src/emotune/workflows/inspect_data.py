@@ -1,12 +1,14 @@
 """``emotune data inspect``: what a labelled file holds, before training on it.
 
 Label counts, label co-occurrence, labels per text, text-length percentiles, duplicates and the rows that
-could not be used (empty text, missing labels, ...), as tables for the terminal.
+could not be used (empty text, missing labels, ...), as tables for the terminal; with ``--report`` also the
+dataset report over all the given splits (:mod:`emotune.reports.dataset`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -17,6 +19,7 @@ import pandas as pd
 from emotune.config import DataConfig
 from emotune.data.dataset import EmotionDataset, duplicate_counts
 from emotune.data.presets import load_file
+from emotune.reports.dataset import Tokenize, write_dataset_report
 
 PERCENTILES = (5, 50, 90, 95, 99, 100)
 
@@ -110,3 +113,29 @@ def run(preset: str, data: str | Path, cfg: DataConfig | None = None) -> Inspect
     """Read ``data`` leniently with ``preset`` (bad rows are counted, not fatal) and summarise it."""
     cfg = (cfg or DataConfig()).model_copy(update={"preset": preset})
     return summarise(load_file(preset, data, cfg, strict=False))
+
+
+def _tokenizer(model: str) -> Tokenize:
+    """Token counts (with special tokens, no truncation) in ``model``'s tokenizer."""
+    from transformers import AutoTokenizer
+
+    from emotune.models.families import resolve_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(model))
+    tokenizer.model_max_length = 10**9  # count, never warn or cut
+
+    def count(texts: list[str]) -> list[int]:
+        return [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+    return count
+
+
+def report(preset: str, files: Mapping[str, str | Path], output: str | Path, cfg: DataConfig | None = None,
+           model: str = "minilm", max_length: int | None = None, fmt: str = "html") -> Path:  # fmt: skip
+    """The dataset report of ``files`` (split name -> file, train first) at ``output``; lengths in ``model``'s
+    tokens (``model="tfidf"``: words), ``max_length`` marked."""
+    cfg = (cfg or DataConfig()).model_copy(update={"preset": preset})
+    splits = {name: load_file(preset, path, cfg, strict=False) for name, path in files.items()}
+    tokenize = None if model == "tfidf" else _tokenizer(model)
+    unit = "words" if tokenize is None else f"{model} tokens"
+    return write_dataset_report(splits, output, tokenize, unit, max_length, fmt)
