@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -31,12 +32,15 @@ def _emotune(*args: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", type=Path, default=ROOT / "runs" / "examples" / "semeval-minilm")
+    parser.add_argument("--run", type=Path, default=Path("runs/examples/semeval-minilm"), help="relative to the repo")
     args = parser.parse_args()
     started = time.perf_counter()
-    if not (args.run / "report.html").is_file():
-        _emotune("train", "--config", "configs/minilm_semeval.yaml", "--data-dir", str(DATA_ROOT / "semeval2018_ec"),
+    data = os.path.relpath(DATA_ROOT, ROOT)  # relative paths: the committed pages name no local folders
+    if not (ROOT / args.run / "model").is_dir():
+        _emotune("train", "--config", "configs/minilm_semeval.yaml", "--data-dir", f"{data}/semeval2018_ec",
                  "--output", str(args.run), "--overwrite", "track.to=[mlflow,tensorboard]")  # fmt: skip
+    _emotune("report", str(args.run))  # drawn again from the run's files, with this version's figures
+    args.run = ROOT / args.run
     semeval = DOCS / "examples" / "semeval-minilm"
     shutil.rmtree(semeval, ignore_errors=True)
     semeval.mkdir(parents=True)
@@ -46,8 +50,8 @@ def main() -> None:
 
     goemotions = DOCS / "examples" / "goemotions-data"
     shutil.rmtree(goemotions, ignore_errors=True)
-    _emotune("data", "inspect", "--preset", "goemotions", "--data-dir", str(DATA_ROOT / "goemotions"),
-             "--report", str(goemotions / "report.html"), "--max-length", "64")  # fmt: skip
+    _emotune("data", "inspect", "--preset", "goemotions", "--data-dir", f"{data}/goemotions",
+             "--report", str(goemotions.relative_to(ROOT) / "report.html"), "--max-length", "64")  # fmt: skip
 
     (DOCS / "images").mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, str(ROOT / "tests" / "reports" / "test_browser.py"), str(semeval / "report.html"),

@@ -118,8 +118,8 @@ def test_dataset_report_finds_leakage_and_scripts(cli, tmp_path: Path, tiny_bert
                      encoding="utf-8")  # fmt: skip
     dev.write_text("text,labels\ni LOVE  it,joy\nterrible news,anger\n", encoding="utf-8")
     out = tmp_path / "report" / "data.html"
-    result = cli("data", "inspect", "--data", train, dev, "--report", out, "--model", tiny_bert, "--max-length", "8",
-                 "data.label_column=labels")  # fmt: skip
+    result = cli("data", "inspect", "--data", train, "--data", dev, "--report", out, "--model", tiny_bert,
+                 "--max-length", "8", "data.label_column=labels")  # fmt: skip
     assert result.code == 0, result.err
     html = out.read_text(encoding="utf-8")
     leakage = html.split("Duplicates and leakage")[1].split("</table>")[0]

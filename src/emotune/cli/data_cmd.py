@@ -16,7 +16,7 @@ def _files(args: argparse.Namespace) -> dict[str, str]:
         return {name if names.count(name) == 1 else f"{i}:{name}": file
                 for i, (name, file) in enumerate(zip(names, args.data, strict=True))}  # fmt: skip
     if not args.data_dir:
-        raise DataError("data inspect needs --data FILE [FILE ...] or --data-dir DIR")
+        raise DataError("data inspect needs --data FILE (repeatable) or --data-dir DIR")
     preset = get_preset(args.preset)
     found = {split: find_split_file(preset, args.data_dir, split) for split in ("train", "dev")}
     return {split: str(path) for split, path in found.items() if path is not None}
@@ -58,7 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     inspect = commands.add_parser("inspect", help="label counts, co-occurrence, lengths, duplicates")
     inspect.add_argument("--preset", default="generic", help="how to read --data (default: generic)")
-    inspect.add_argument("--data", nargs="+", metavar="FILE", help="labelled files (or split folders), train first")
+    inspect.add_argument("--data", action="append", metavar="FILE",
+                         help="labelled file (or split folder); repeat for several splits, train first")  # fmt: skip
     inspect.add_argument("--data-dir", metavar="DIR", help="instead of --data: the preset's train and dev files in DIR")
     inspect.add_argument("--report", metavar="OUT.html", help="also write the dataset report (figures in OUT/)")
     inspect.add_argument("--format", choices=("html", "md"), default="html", help="report format (default html)")

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import average_precision_score, precision_recall_curve
@@ -144,15 +145,17 @@ def confusion(ev: RunEvidence) -> Figure | None:
     return fig
 
 
-def co_occurrence_panel(fig: Figure, ax: Axes, y: np.ndarray, names: list[str], title: str) -> None:
+def co_occurrence_panel(fig: Figure, ax: Axes, y: np.ndarray, names: list[str], title: str,
+                        vmax: float | None = None) -> None:  # fmt: skip
     """Heatmap of P(column label | row label) over the 0/1 rows ``y`` ``(n, n_labels)``; the diagonal (always 1)
-    is left blank so the pairs stand out."""
+    is grey so the pairs stand out. ``vmax``: the colour scale's top (default: the largest pair)."""
     m = y.astype(float)
     together = m.T @ m
     share = together / np.maximum(np.diag(together)[:, None], 1)
     off = share[~np.eye(len(names), dtype=bool)]
     np.fill_diagonal(share, np.nan)
-    image = ax.imshow(share, cmap="Purples", vmin=0, vmax=max(float(off.max()) if off.size else 0.0, 0.05))
+    top = vmax if vmax is not None else max(float(off.max()) if off.size else 0.0, 0.05)
+    image = ax.imshow(share, cmap=colormaps["Purples"].with_extremes(bad="#d9d9d9"), vmin=0, vmax=top)
     ax.set_title(f"{title}: P(column | row)", fontsize=9)
     ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     ax.set_yticks(range(len(names)), names, fontsize=7)
@@ -160,13 +163,14 @@ def co_occurrence_panel(fig: Figure, ax: Axes, y: np.ndarray, names: list[str], 
 
 
 def co_occurrence(ev: RunEvidence) -> Figure | None:
-    """Multilabel: how often label B is present when label A is, in the gold labels and in the predictions."""
+    """Multilabel: how often label B is present when label A is, in the gold labels and in the predictions
+    (one colour scale for both)."""
     if ev.task != "multilabel" or ev.y is None or ev.predicted is None:
         return None
     n = len(ev.names)
     fig = _figure(min(0.42 * n * 2 + 3, 18), min(0.4 * n + 2, 12))
     for ax, (title, matrix) in zip(fig.subplots(1, 2), (("gold", ev.y), ("predicted", ev.predicted)), strict=True):
-        co_occurrence_panel(fig, ax, matrix, ev.names, title)
+        co_occurrence_panel(fig, ax, matrix, ev.names, title, vmax=1.0)
     return fig
 
 
