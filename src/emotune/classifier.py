@@ -26,8 +26,9 @@ from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
 from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
-from emotune.errors import DataError
+from emotune.errors import DataError, SettingError
 from emotune.models import TextModel, build_model
+from emotune.models.base import get_kind, kind_of
 from emotune.validation import check
 
 log = logging.getLogger("emotune")
@@ -136,8 +137,9 @@ class EmotionClassifier:
         train, dev = self._training_rows(train), dialogue_view(dev, self.config.dialogue)
         self.dev_ = dev  # what the dev probabilities refer to (with dialogue.task: one row per scored turn)
         model = build_model(self.config)
+        _check_masks(train, self.config)
         dev_texts = self.preprocessor.transform(dev.texts)
-        texts, y = (list(train.texts), train.y) if targets is None else targets(train)
+        texts, y = (list(train.texts), train.targets()) if targets is None else targets(train)
         self.model_: TextModel = model.fit(
             self.preprocessor.transform(texts),
             y,
@@ -208,3 +210,14 @@ class EmotionClassifier:
         clf.metrics_ = parts.metrics
         clf.path_ = Path(path)
         return clf
+
+
+def _check_masks(train: EmotionDataset, cfg: RunConfig) -> None:
+    """Rows that leave labels unannotated need a model kind whose loss can leave them out."""
+    if train.mask is None or train.mask.all():
+        return
+    kind = kind_of(cfg.model)
+    if not get_kind(kind).label_masks:
+        raise SettingError("data.sources", f"model kind {kind} cannot leave unannotated labels out of its loss; "
+                                           "use model=tfidf, an encoder or a decoder classifier, or set the "
+                                           "sources' unmapped: negative")  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from emotune.cli.train_cmd import add_run_arguments
+
 
 def _files(args: argparse.Namespace) -> dict[str, str]:
     """Split name -> file: ``--data`` files named by their stem, or the preset's train and dev in ``--data-dir``."""
@@ -34,6 +36,17 @@ def _inspect(args: argparse.Namespace) -> int:
         written = inspect_data.report(args.preset, files, args.report, cfg, model=args.model,
                                       max_length=args.max_length, fmt=args.format)  # fmt: skip
         print(f"report: {written}")
+    return 0
+
+
+def _combine(args: argparse.Namespace) -> int:
+    import json
+
+    from emotune.cli.train_cmd import config_from_args
+    from emotune.workflows import combine
+
+    rows = combine.run(config_from_args(args), args.output)
+    print(json.dumps({"output": str(args.output), "rows": rows}, indent=2))
     return 0
 
 
@@ -68,6 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect.add_argument("--config", metavar="FILE", help="YAML whose data: section describes the columns")
     inspect.add_argument("overrides", nargs="*", metavar="key=value", help="e.g. data.label_column=emotions")
     inspect.set_defaults(handler=_inspect)
+    combine = commands.add_parser("combine", help="write the training rows of data.sources as one file")
+    add_run_arguments(combine, resume=None)
+    combine.set_defaults(handler=_combine)
     presets = commands.add_parser("presets", help="list the dataset presets")
     presets.add_argument("--example", metavar="NAME", help="print a tiny data folder in that preset's layout")
     presets.set_defaults(handler=_presets)

@@ -9,7 +9,14 @@ Unknown keys and bad values are errors, and all of them are reported at once.
 """
 
 from emotune.config.base import Section, Task
-from emotune.config.data import ColumnSpec, DataConfig, DialogueConfig, PreprocessConfig, SamplingConfig
+from emotune.config.data import (
+    ColumnSpec,
+    DataConfig,
+    DialogueConfig,
+    PreprocessConfig,
+    SamplingConfig,
+    SourceConfig,
+)
 from emotune.config.loading import (
     ALIASES,
     build_config,
@@ -27,7 +34,8 @@ from emotune.config.train import DistillConfig, LossConfig, SweepConfig, Thresho
 
 __all__ = [
     "ALIASES", "DEFAULT_PROMPT", "ColumnSpec", "DataConfig", "DialogueConfig", "DistillConfig", "LossConfig",
-    "ModelConfig", "PeftConfig", "PreprocessConfig", "RunConfig", "SamplingConfig", "Section", "SweepConfig", "Task",
-    "TfidfConfig", "ThresholdConfig", "TrackConfig", "TrainConfig", "build_config", "data_overrides", "load_config",
+    "ModelConfig", "PeftConfig", "PreprocessConfig", "RunConfig", "SamplingConfig", "Section", "SourceConfig",
+    "SweepConfig", "Task", "TfidfConfig", "ThresholdConfig", "TrackConfig", "TrainConfig", "build_config",
+    "data_overrides", "load_config",
     "merge", "parse_overrides", "read_yaml", "with_values",
 ]  # fmt: skip

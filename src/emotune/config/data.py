@@ -3,7 +3,7 @@ context and training-row rebalancing."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -39,9 +39,35 @@ class ColumnSpec(Section):
         return self
 
 
+class SourceConfig(Section):
+    """One more training source (``data.sources``), mapped onto the run's labels.
+
+    ``label_map`` (or a YAML file of it): target label -> the source labels that mean it; the key ``drop`` lists
+    source labels left out on purpose. A target label the map does not name is not annotated by this source:
+    ``unmapped: mask`` (default) leaves it out of the loss for these rows, ``negative`` treats it as absent.
+    ``options``: ``data.*`` keys for reading the source (columns of a ``generic`` file, ...).
+    """
+
+    name: str | None = Field(None, description="provenance name in logs and metrics; default: the preset")
+    preset: str = "generic"
+    data_dir: str | None = None
+    train: str | None = None
+    dev: str | None = Field(None, description="the source's own dev file: scored with the run's model")
+    options: dict[str, Any] = Field(default_factory=dict)
+    label_map: dict[str, list[str] | str] | str = Field(
+        default_factory=dict, description="target label -> source labels (or a YAML file of that)"
+    )
+    unmapped: Literal["mask", "negative"] = "mask"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.preset
+
+
 class DataConfig(ColumnSpec):
     """Where the data is and how to read it (the :class:`ColumnSpec` keys, for the ``generic`` and
-    ``dialogues`` presets). A preset fills in what it knows about its dataset."""
+    ``dialogues`` presets). A preset fills in what it knows about its dataset. ``sources`` add training rows
+    from other datasets, mapped onto this one's labels (see :mod:`emotune.data.combine`)."""
 
     preset: str = "generic"
     data_dir: str | None = None
@@ -50,6 +76,10 @@ class DataConfig(ColumnSpec):
     dev_size: float = Field(0.1, gt=0, lt=1, description="dev fraction split off train when no dev file")
     format: Literal["auto", "csv", "tsv", "jsonl", "parquet", "hf"] = "auto"
     label_names_file: str | None = None
+    sources: list[SourceConfig] = Field(default_factory=list, description="more training data, label-mapped")
+    check_against: list[str] = Field(
+        default_factory=list, description="files (e.g. the test set) whose texts are removed from the sources"
+    )
 
 
 class PreprocessConfig(Section):

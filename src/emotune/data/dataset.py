@@ -28,6 +28,9 @@ class EmotionDataset:
         turns, speakers: optional dialogue structure (turn index within its dialogue, speaker).
         source: where the rows came from, for messages.
         problems: rows dropped while loading leniently, by problem (``{"empty text": 3}``).
+        mask: which labels each row is annotated for, shape ``(n, n_labels)``, bool; ``None`` = all of them
+            (rows of combined sources that do not annotate a label, see :mod:`emotune.data.combine`).
+        origin: the source each row came from (combined data); ``None`` = one source.
     """
 
     texts: list[str]
@@ -39,6 +42,8 @@ class EmotionDataset:
     speakers: list[str] | None = None
     source: str = ""
     problems: dict[str, int] = field(default_factory=dict)
+    mask: np.ndarray | None = None
+    origin: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -55,7 +60,14 @@ class EmotionDataset:
             turns=None if self.turns is None else self.turns[idx],
             speakers=None if self.speakers is None else [self.speakers[i] for i in idx],
             problems={},
+            mask=None if self.mask is None else self.mask[idx],
+            origin=None if self.origin is None else self.origin[idx],
         )
+
+    def targets(self) -> np.ndarray:
+        """``y`` as float32 with ``NaN`` where a row is not annotated for a label: what models fit."""
+        y = self.y.astype(np.float32)
+        return y if self.mask is None else np.where(self.mask, y, np.float32(np.nan))
 
 
 def duplicate_counts(texts: Sequence[str]) -> tuple[int, int]:

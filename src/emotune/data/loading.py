@@ -72,13 +72,20 @@ def load_splits(cfg: DataConfig, seed: int = 42) -> tuple[EmotionDataset, Emotio
 
     Files come from ``cfg.train`` / ``cfg.dev`` or are found in ``cfg.data_dir`` by the preset. Without a
     dev file, ``cfg.dev_size`` of train is split off (stratified, grouped by dialogue where there is one).
+    ``cfg.sources`` then add training rows from other datasets (:func:`emotune.data.combine.combine`); dev
+    always comes from the run's own data.
     """
     train, dev = load_train_and_dev(cfg)
-    if dev is not None:
-        return train, dev, False
-    train, dev = train_dev_split(train, cfg.dev_size, seed)
-    log.info("train: %s, no dev file: split off %d of %d rows as dev", train.source, len(dev), len(train) + len(dev))
-    return train, dev, True
+    split_off = dev is None
+    if dev is None:
+        train, dev = train_dev_split(train, cfg.dev_size, seed)
+        log.info("train: %s, no dev file: split off %d of %d rows as dev", train.source, len(dev),
+                 len(train) + len(dev))  # fmt: skip
+    if cfg.sources:
+        from emotune.data.combine import combine
+
+        train = combine(train, dev, cfg)
+    return train, dev, split_off
 
 
 def load_dataset(path: str | Path, preset: str = "generic", **options: object) -> EmotionDataset:

@@ -8,20 +8,20 @@ import torch
 from torch import nn
 
 from emotune.config import LossConfig
-from emotune.losses.base import LabelStats, register_loss
+from emotune.losses.base import ElementwiseLoss, LabelStats, register_loss
 
 
-class AsymmetricLoss(nn.Module):
+class AsymmetricLoss(ElementwiseLoss):
     def __init__(self, gamma_pos: float, gamma_neg: float, clip: float, eps: float = 1e-8) -> None:
         super().__init__()
         self.gamma_pos, self.gamma_neg, self.clip, self.eps = gamma_pos, gamma_neg, clip, eps
 
-    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def elementwise(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         p = torch.sigmoid(logits.float())
         p_neg = (p - self.clip).clamp(min=0) if self.clip > 0 else p
         positive = labels * (1 - p) ** self.gamma_pos * torch.log(p.clamp(min=self.eps))
         negative = (1 - labels) * p_neg**self.gamma_neg * torch.log((1 - p_neg).clamp(min=self.eps))
-        return -(positive + negative).mean()
+        return -(positive + negative)
 
 
 @register_loss("asl", ("multilabel",), "asymmetric loss; train.loss.gamma_pos, gamma_neg, clip")

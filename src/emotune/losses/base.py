@@ -5,6 +5,10 @@ returns a ``torch.nn.Module`` called as ``loss(logits, labels) -> scalar``, with
 ``(batch, n_labels)`` and ``labels`` the float indicator matrix of the same shape (one-hot for multiclass).
 ``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss;
 ``train.loss.rdrop`` adds R-Drop's consistency term to any loss (the trainer then runs each batch twice).
+
+Multilabel losses are :class:`ElementwiseLoss`: the mean of a per-entry loss. A ``NaN`` label marks an entry
+the row is not annotated for (combined datasets, :mod:`emotune.data.combine`): it is left out of the mean
+and its logit gets no gradient.
 """
 
 from __future__ import annotations
@@ -22,15 +26,40 @@ from emotune.errors import SettingError
 
 @dataclass(frozen=True)
 class LabelStats:
-    """Per-label positive counts of the training labels, for weights that fight imbalance."""
+    """Per-label positive counts of the training labels, for weights that fight imbalance. ``annotated``: the
+    rows each label is annotated for (``n`` for every label unless ``y`` had ``NaN``)."""
 
     positives: np.ndarray  # (n_labels,)
     n: int
     task: str
+    annotated: np.ndarray | None = None  # (n_labels,)
 
     @classmethod
     def from_y(cls, y: np.ndarray, task: str) -> LabelStats:
-        return cls(np.asarray(y).sum(axis=0).astype(float), len(y), task)
+        """From ``y`` ``(n, n_labels)``; ``NaN`` entries (not annotated) count as neither positive nor negative."""
+        y = np.asarray(y, dtype=float)
+        known = ~np.isnan(y)
+        return cls(np.nansum(y, axis=0), len(y), task, known.sum(axis=0).astype(float))
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Rows per label that say present or absent."""
+        return self.annotated if self.annotated is not None else np.full(len(self.positives), float(self.n))
+
+
+class ElementwiseLoss(nn.Module):
+    """A multilabel loss that is the mean over entries of :meth:`elementwise` ``(batch, n_labels)``; entries whose
+    label is ``NaN`` are left out of the mean (and get no gradient)."""
+
+    def elementwise(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        annotated = ~torch.isnan(labels)
+        if bool(annotated.all()):
+            return self.elementwise(logits, labels).mean()
+        values = self.elementwise(logits, torch.where(annotated, labels, torch.zeros_like(labels)))
+        return torch.where(annotated, values, torch.zeros_like(values)).sum() / annotated.sum().clamp(min=1)
 
 
 LossBuilder = Callable[[LossConfig, LabelStats], nn.Module]

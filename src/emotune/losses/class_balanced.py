@@ -7,20 +7,20 @@ import torch
 from torch import nn
 
 from emotune.config import LossConfig
-from emotune.losses.base import LabelStats, as_tensor, register_loss
+from emotune.losses.base import ElementwiseLoss, LabelStats, as_tensor, register_loss
 from emotune.losses.cross_entropy import WeightedCrossEntropy
 from emotune.losses.weights import class_weights
 
 
-class LabelWeightedBCE(nn.Module):
+class LabelWeightedBCE(ElementwiseLoss):
     def __init__(self, weight: torch.Tensor) -> None:
         super().__init__()
         self.register_buffer("weight", weight)
         self.weight: torch.Tensor
 
-    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def elementwise(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         bce = nn.functional.binary_cross_entropy_with_logits(logits.float(), labels, reduction="none")
-        return (bce * self.weight).mean()
+        return bce * self.weight
 
 
 @register_loss("class_balanced", ("multilabel", "multiclass"), "effective-number weights; train.loss.beta")

@@ -12,7 +12,8 @@ from torch import nn
 
 
 def label_correlation(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """The term averaged over the batch; a text with no present or no absent label adds 0.
+    """The term averaged over the batch's texts that are annotated for some label; a text with no present or no
+    absent label adds 0. ``NaN`` labels (not annotated) are neither present nor absent.
 
     >>> float(label_correlation(torch.tensor([[9.0, -9.0]]), torch.tensor([[1.0, 0.0]]))) < 0.4
     True
@@ -22,7 +23,8 @@ def label_correlation(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tenso
     pairs = absent.unsqueeze(2) & present.unsqueeze(1)  # (batch, absent q, present p)
     cost = torch.exp(p.unsqueeze(2) - p.unsqueeze(1)) * pairs
     per_text = cost.sum(dim=(1, 2)) / pairs.sum(dim=(1, 2)).clamp(min=1)
-    return per_text.mean()
+    annotated = (~torch.isnan(labels)).any(dim=1)
+    return per_text[annotated].sum() / annotated.sum().clamp(min=1)
 
 
 class WithLabelCorrelation(nn.Module):

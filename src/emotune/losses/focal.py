@@ -11,11 +11,11 @@ import torch
 from torch import nn
 
 from emotune.config import LossConfig
-from emotune.losses.base import LabelStats, as_tensor, register_loss
+from emotune.losses.base import ElementwiseLoss, LabelStats, as_tensor, register_loss
 from emotune.losses.weights import class_weights, pos_weight
 
 
-class FocalLoss(nn.Module):
+class FocalLoss(ElementwiseLoss):
     def __init__(self, alpha: torch.Tensor | None, gamma: float, multiclass: bool) -> None:
         super().__init__()
         self.register_buffer("alpha", alpha)
@@ -24,21 +24,24 @@ class FocalLoss(nn.Module):
         self.multiclass = multiclass
 
     def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if not self.multiclass:
+            return super().forward(logits, labels)
+        target = labels.argmax(dim=-1)
+        log_p = nn.functional.log_softmax(logits.float(), dim=-1).gather(1, target[:, None]).squeeze(1)
+        loss = -((1 - log_p.exp()) ** self.gamma) * log_p
+        if self.alpha is not None:
+            loss = loss * self.alpha[target]
+        return loss.mean()
+
+    def elementwise(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         logits = logits.float()
-        if self.multiclass:
-            target = labels.argmax(dim=-1)
-            log_p = nn.functional.log_softmax(logits, dim=-1).gather(1, target[:, None]).squeeze(1)
-            loss = -((1 - log_p.exp()) ** self.gamma) * log_p
-            if self.alpha is not None:
-                loss = loss * self.alpha[target]
-            return loss.mean()
         bce = nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="none")
         p = torch.sigmoid(logits)
         p_t = p * labels + (1 - p) * (1 - labels)
         loss = (1 - p_t) ** self.gamma * bce
         if self.alpha is not None:
             loss = loss * (self.alpha * labels + (1 - self.alpha) * (1 - labels))
-        return loss.mean()
+        return loss
 
 
 def _alpha(cfg: LossConfig, stats: LabelStats) -> torch.Tensor | None:

@@ -15,13 +15,14 @@ def _check_length(values: list[float], stats: LabelStats, key: str) -> np.ndarra
 
 
 def pos_weight(mode: str | list[float], stats: LabelStats) -> np.ndarray | None:
-    """BCE ``pos_weight`` per label: ``linear`` = negatives/positives, ``sqrt`` = its square root."""
+    """BCE ``pos_weight`` per label: ``linear`` = negatives/positives, ``sqrt`` = its square root (negatives:
+    the rows annotated for the label that do not have it)."""
     if isinstance(mode, list):
         return _check_length(mode, stats, "train.loss.pos_weight")
     if mode == "none":
         return None
     positives = np.maximum(stats.positives, 1.0)
-    ratio = (stats.n - positives) / positives
+    ratio = np.maximum(stats.counts - positives, 0.0) / positives
     return np.sqrt(ratio) if mode == "sqrt" else ratio
 
 

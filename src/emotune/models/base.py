@@ -67,6 +67,7 @@ class ModelKind:
     ``model.*`` section the kind reads beyond the common keys; ``space`` is the built-in ``emotune sweep``
     search space (dotted config keys -> distributions, see :mod:`emotune.tuning`); ``problems(config)`` lists
     settings this kind cannot use and ``runtime(config)`` what this machine lacks for it (an extra, a GPU).
+    ``label_masks``: ``fit`` accepts ``NaN`` in ``y`` for labels a row is not annotated for (combined sources).
     """
 
     name: str
@@ -76,6 +77,7 @@ class ModelKind:
     space: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: Checks = no_problems
     runtime: Checks = no_problems
+    label_masks: bool = False
 
 
 KIND_MODULES = {

@@ -23,4 +23,5 @@ KIND = ModelKind(
     },
     problems=encoder_only,
     runtime=runtime_problems,
+    label_masks=True,
 )

@@ -40,4 +40,5 @@ KIND = ModelKind(
     },
     problems=_problems,
     runtime=runtime_problems,
+    label_masks=True,
 )

@@ -12,9 +12,11 @@ from typing import Any
 
 import joblib
 import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -33,6 +35,31 @@ def canonical_csr(features: Any) -> Any:
     features.sum_duplicates()
     features.sort_indices()
     return features
+
+
+class PerLabel(ClassifierMixin, BaseEstimator):
+    """One binary ``estimator`` per label, each fitted on the rows annotated for it (``NaN`` in ``Y``: not
+    annotated). Without ``NaN`` it fits what scikit-learn's ``OneVsRestClassifier`` fits."""
+
+    def __init__(self, estimator: Any, n_jobs: int | None = None) -> None:
+        self.estimator = estimator
+        self.n_jobs = n_jobs
+
+    def _fit_one(self, X: Any, y: np.ndarray) -> Any:
+        rows = ~np.isnan(y)
+        target = y[rows].astype(int)
+        model = clone(self.estimator) if len(np.unique(target)) > 1 else DummyClassifier(strategy="prior")
+        return model.fit(X[rows], target)
+
+    def fit(self, X: Any, Y: np.ndarray) -> PerLabel:
+        Y = np.asarray(Y, dtype=float)
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(delayed(self._fit_one)(X, Y[:, j]) for j in range(Y.shape[1]))
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """``(n, n_labels)``: each label's probability of being present."""
+        return np.column_stack([e.predict_proba(X)[:, -1] if len(e.classes_) > 1 else
+                                np.full(X.shape[0], float(e.classes_[0])) for e in self.estimators_])  # fmt: skip
 
 
 class TfidfModel:
@@ -68,7 +95,7 @@ class TfidfModel:
             solver="liblinear" if schema.task == "multilabel" else "lbfgs",
             random_state=self.seed,
         )
-        classifier = OneVsRestClassifier(logistic, n_jobs=-1) if schema.task == "multilabel" else logistic
+        classifier = PerLabel(logistic, n_jobs=-1) if schema.task == "multilabel" else logistic
         canonical = FunctionTransformer(canonical_csr, accept_sparse=True)
         return Pipeline([("tfidf", features), ("canonical", canonical), ("clf", classifier)])
 
@@ -80,7 +107,8 @@ class TfidfModel:
         dev: DevSet | None = None,
         work_dir: Path | None = None,
     ) -> TfidfModel:
-        """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)``; ``dev`` is not needed."""
+        """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)`` (multilabel: ``NaN`` where a
+        row is not annotated for a label); ``dev`` is not needed."""
         self.schema_ = schema
         self.pipeline_ = self._pipeline(schema)
         target = y if schema.task == "multilabel" else schema.class_ids(y)
@@ -146,4 +174,5 @@ KIND = ModelKind(
         "model.tfidf.class_weight": {"type": "categorical", "choices": ["balanced", "none"]},
     },
     problems=_problems,
+    label_masks=True,
 )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from emotune.classifier import EmotionClassifier, Targets
 from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
@@ -86,6 +88,8 @@ def run(
             "processes": world_size(),
             **(report(dev) if report is not None else {}),
         }
+        if train.origin is not None:
+            metrics["sources"] = per_source(clf, train, cfg)
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
             metrics["parameters"] = clf.model_.parameters_
         bundle = clf.save(run_dir / "model", metrics)
@@ -100,3 +104,30 @@ def run(
                  f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "", bundle)  # fmt: skip
     finish()
     return TrainResult(run_dir, bundle, metrics)
+
+
+def per_source(clf: EmotionClassifier, train: EmotionDataset, cfg: RunConfig) -> dict[str, Any]:
+    """Combined data (``data.sources``): per source its training rows, the rows dropped and why, and the
+    model's scores on the source's own dev file (where it has one) over the labels the source annotates."""
+    from emotune.data.combine import source_dev_sets
+    from emotune.data.labels import LabelSchema
+    from emotune.evaluation.metrics import compute_metrics
+
+    assert train.origin is not None
+    names, counts = np.unique(train.origin, return_counts=True)
+    out: dict[str, dict[str, Any]] = {str(n): {"train_rows": int(c)} for n, c in zip(names, counts, strict=True)}
+    for problem, count in train.problems.items():
+        source, _, reason = problem.partition(": ")
+        if reason and source in out:
+            out[source].setdefault("dropped", {})[reason] = count
+    schema = clf.schema_
+    for name, dev in source_dev_sets(cfg.data, schema).items():
+        assert dev.mask is not None
+        columns = np.flatnonzero(dev.mask.all(axis=0))
+        predicted = clf.calibrator_.predict(clf.predict_proba(dev.texts))
+        sub = LabelSchema(tuple(schema.names[c] for c in columns), schema.task)
+        scores = compute_metrics(dev.y[:, columns], predicted[:, columns], sub)
+        out.setdefault(name, {})["dev"] = {"file": dev.source, "rows": len(dev), "labels": list(sub.names), **scores}
+        log.info("source %s: dev macro-F1 %.4f on its %d annotated labels (%s)", name, scores["macro_f1"],
+                 len(columns), dev.source)  # fmt: skip
+    return out

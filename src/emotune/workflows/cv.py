@@ -36,7 +36,7 @@ from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, SettingError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
 from emotune.reports import try_report
@@ -109,6 +109,9 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
     check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
+    if cfg.data.sources:
+        raise SettingError("data.sources", "emotune cv does not combine sources yet (its folds would mix them); "
+                                           "use emotune train, or cross-validate without data.sources")  # fmt: skip
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:

@@ -17,7 +17,7 @@ from emotune.data.presets.base import (
     register,
 )
 
-BUILTIN = ("generic", "semeval", "goemotions", "dailydialog", "dialogues", "dair", "cedr")
+BUILTIN = ("generic", "semeval", "goemotions", "dailydialog", "dialogues", "dair", "cedr", "ru_izard")
 
 for _name in BUILTIN:
     _module = importlib.import_module(f"{__name__}.{_name}")

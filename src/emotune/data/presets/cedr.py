@@ -23,6 +23,7 @@ PRESET = Preset(
     "cedr",
     "CEDR-style Russian sets: `text` + `labels` ids like [0 2], [] = no emotion",
     load,
+    train_files=("train.*", "*-train.csv"),  # the Hugging Face dump: cedr-main-train.csv
     example={
         "train.csv": "text,labels\nЯ так рада тебя видеть!,[0]\nМне страшно и грустно,[1 3]\nОбычный день,[]\n",
         "dev.csv": "text,labels\nНу надо же!,[2]\nЧто за безобразие!,[4]\n",

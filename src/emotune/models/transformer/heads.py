@@ -45,15 +45,16 @@ class PerLabelHead(nn.Module):
         return self.score(states).squeeze(-1) + self.label_bias
 
 
-def prevalence_bias(positives: np.ndarray, n: int, task: str, eps: float = 1e-4) -> torch.Tensor:
+def prevalence_bias(positives: np.ndarray, n: int | np.ndarray, task: str, eps: float = 1e-4) -> torch.Tensor:
     """The bias that makes an untrained head predict the label prevalence.
 
-    Multilabel: logit of each label's prevalence. Multiclass: log prior of each class.
+    Multilabel: logit of each label's prevalence. Multiclass: log prior of each class. ``n``: the rows, or per
+    label the rows annotated for it.
 
     >>> prevalence_bias(np.array([50.0, 10.0]), 100, "multilabel").round(decimals=3).tolist()
     [0.0, -2.197]
     """
-    prior = np.clip(positives / max(n, 1), eps, 1 - eps)
+    prior = np.clip(positives / np.maximum(n, 1), eps, 1 - eps)
     values = np.log(prior) if task == "multiclass" else np.log(prior / (1 - prior))
     return torch.as_tensor(values, dtype=torch.float32)
 

@@ -116,7 +116,7 @@ class TransformerModel:
         module = self._module(self.source_, pretrained=True)
         head = self.backbone.head
         if cfg.bias_init and head and stats is not None:
-            init_bias(getattr(module, head), prevalence_bias(stats.positives, stats.n, schema.task))
+            init_bias(getattr(module, head), prevalence_bias(stats.positives, stats.counts, schema.task))
         freeze(module, cfg, head)
         return self._adapt(module)
 
