@@ -170,8 +170,10 @@ class EmotionClassifier:
         return resolved
 
     def _training_rows(self, train: EmotionDataset) -> EmotionDataset:
-        """The rows a model is fitted on: the dialogue view of ``train`` (one row per scored turn), rebalanced."""
-        return rebalance(dialogue_view(train, self.config.dialogue), self.config.sampling, self.config.train.seed)
+        """The rows a model is fitted on: the dialogue view of ``train`` (one row per scored turn), rebalanced,
+        then augmented (``augment``: training rows only, so inside every cv fold too)."""
+        rows = rebalance(dialogue_view(train, self.config.dialogue), self.config.sampling, self.config.train.seed)
+        return augment_rows(rows, self.config)
 
     # --- prediction ------------------------------------------------------------------------------------
 
@@ -221,3 +223,14 @@ def _check_masks(train: EmotionDataset, cfg: RunConfig) -> None:
         raise SettingError("data.sources", f"model kind {kind} cannot leave unannotated labels out of its loss; "
                                            "use model=tfidf, an encoder or a decoder classifier, or set the "
                                            "sources' unmapped: negative")  # fmt: skip
+
+
+def augment_rows(train: EmotionDataset, cfg: RunConfig) -> EmotionDataset:
+    """``train`` with the rows of the config's ``augment`` steps added (synonyms from the run's own encoder)."""
+    if not cfg.augment:
+        return train
+    from emotune.data.augment import Context, augment_dataset
+    from emotune.models.families import resolve_model_path
+
+    model = cfg.model.name if kind_of(cfg.model) in ("encoder", "decoder") else "minilm"
+    return augment_dataset(train, cfg.augment, cfg.train.seed, Context(model, resolve_model_path))

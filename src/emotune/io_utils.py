@@ -1,4 +1,4 @@
-"""Atomic writes: an output file or folder appears whole or not at all."""
+"""Atomic writes (an output file or folder appears whole or not at all) and the cache folder."""
 
 from __future__ import annotations
 
@@ -50,3 +50,14 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             tmp.replace(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+CACHE_ENV = "EMOTUNE_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    """emotune's cache (exported ONNX models, ``auto`` backend choices, augmented texts): ``$EMOTUNE_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/emotune``, else ``~/.cache/emotune``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "emotune"

@@ -50,6 +50,17 @@ def _combine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _augment(args: argparse.Namespace) -> int:
+    import json
+
+    from emotune.cli.train_cmd import config_from_args
+    from emotune.workflows import augment
+
+    rows = augment.run(config_from_args(args), args.output)
+    print(json.dumps({"output": str(args.output), "rows": rows}, indent=2))
+    return 0
+
+
 def _presets(args: argparse.Namespace) -> int:
     from emotune.data.presets import PRESETS, get_preset
 
@@ -84,6 +95,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     combine = commands.add_parser("combine", help="write the training rows of data.sources as one file")
     add_run_arguments(combine, resume=None)
     combine.set_defaults(handler=_combine)
+    augment = commands.add_parser("augment", help="write the training rows with what the augment steps add")
+    add_run_arguments(augment, resume=None)
+    augment.set_defaults(handler=_augment)
     presets = commands.add_parser("presets", help="list the dataset presets")
     presets.add_argument("--example", metavar="NAME", help="print a tiny data folder in that preset's layout")
     presets.set_defaults(handler=_presets)

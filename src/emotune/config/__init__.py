@@ -8,6 +8,7 @@ Unknown keys and bad values are errors, and all of them are reported at once.
 ('tfidf', 'micro_f1')
 """
 
+from emotune.config.augment import AugmentStep
 from emotune.config.base import Section, Task
 from emotune.config.data import (
     ColumnSpec,
@@ -33,9 +34,32 @@ from emotune.config.track import TrackConfig
 from emotune.config.train import DistillConfig, LossConfig, SweepConfig, ThresholdConfig, TrainConfig
 
 __all__ = [
-    "ALIASES", "DEFAULT_PROMPT", "ColumnSpec", "DataConfig", "DialogueConfig", "DistillConfig", "LossConfig",
-    "ModelConfig", "PeftConfig", "PreprocessConfig", "RunConfig", "SamplingConfig", "Section", "SourceConfig",
-    "SweepConfig", "Task", "TfidfConfig", "ThresholdConfig", "TrackConfig", "TrainConfig", "build_config",
-    "data_overrides", "load_config",
-    "merge", "parse_overrides", "read_yaml", "with_values",
+    "ALIASES",
+    "DEFAULT_PROMPT",
+    "AugmentStep",
+    "ColumnSpec",
+    "DataConfig",
+    "DialogueConfig",
+    "DistillConfig",
+    "LossConfig",
+    "ModelConfig",
+    "PeftConfig",
+    "PreprocessConfig",
+    "RunConfig",
+    "SamplingConfig",
+    "Section",
+    "SourceConfig",
+    "SweepConfig",
+    "Task",
+    "TfidfConfig",
+    "ThresholdConfig",
+    "TrackConfig",
+    "TrainConfig",
+    "build_config",
+    "data_overrides",
+    "load_config",
+    "merge",
+    "parse_overrides",
+    "read_yaml",
+    "with_values",
 ]  # fmt: skip

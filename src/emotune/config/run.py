@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
+from emotune.config.augment import AugmentStep
 from emotune.config.base import Section
 from emotune.config.data import DataConfig, DialogueConfig, PreprocessConfig, SamplingConfig
 from emotune.config.model import ModelConfig
@@ -27,6 +28,7 @@ class RunConfig(Section):
     sweep: SweepConfig = SweepConfig()
     distill: DistillConfig = DistillConfig()
     track: TrackConfig = TrackConfig()
+    augment: list[AugmentStep] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

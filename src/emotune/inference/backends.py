@@ -33,23 +33,19 @@ import numpy as np
 from emotune.bundle import MANIFEST, read_manifest
 from emotune.classifier import EmotionClassifier
 from emotune.errors import EmotuneError
-from emotune.io_utils import write_text_atomic
+from emotune.io_utils import cache_root, write_text_atomic
 
 log = logging.getLogger("emotune")
 
 TRANSFORMER_KINDS = ("encoder", "decoder")
 MAX_DIFF = 0.05
 MIN_AGREEMENT = 0.99
-CACHE_ENV = "EMOTUNE_CACHE_DIR"
 CALIBRATION_TEXTS = 500
 
 
 def cache_dir() -> Path:
-    """Where exported ONNX models and ``auto`` choices are kept: ``$EMOTUNE_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/emotune``, else ``~/.cache/emotune``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "emotune"
+    """Where exported ONNX models and ``auto`` choices are kept (see :func:`emotune.io_utils.cache_root`)."""
+    return cache_root()
 
 
 def _bundle_key(path: Path) -> str:
