@@ -86,7 +86,7 @@ class PreprocessConfig(Section):
     """Social-media text normalisation, saved with the model and re-applied at prediction time."""
 
     enabled: bool = True
-    language: str = "en"
+    language: str = Field("auto", description="emoji names' language; auto: the preset's (cedr: ru), else en")
     lowercase: bool = False
     urls: Literal["placeholder", "keep", "remove"] = "placeholder"
     url_token: str = "http"
@@ -101,7 +101,7 @@ class PreprocessConfig(Section):
     def _emoji_language(self) -> PreprocessConfig:
         import emoji as emoji_lib
 
-        if self.enabled and self.emoji == "words" and self.language not in emoji_lib.LANGUAGES:
+        if self.enabled and self.emoji == "words" and self.language not in (*emoji_lib.LANGUAGES, "auto"):
             known = ", ".join(sorted(emoji_lib.LANGUAGES))
             raise ValueError(
                 f"emoji names are not available in language {self.language!r} (known: {known}); "

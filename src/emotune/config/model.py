@@ -19,6 +19,11 @@ class TfidfConfig(Section):
     C: float = Field(4.0, gt=0)
     class_weight: Literal["balanced", "none"] = "balanced"
     max_iter: int = Field(1000, ge=1)
+    solver: Literal["auto", "liblinear", "lbfgs", "saga", "sgd"] = Field(
+        "auto",
+        description="logistic regression solver; sgd: stochastic gradient descent on the same objective "
+        "(alpha = 1 / (C * rows)), much faster on large data; auto: liblinear (multilabel), lbfgs (multiclass)",
+    )
 
     @field_validator("word_ngrams", "char_ngrams")
     @classmethod

@@ -58,6 +58,8 @@ class Preprocessor:
 
     def __init__(self, config: PreprocessConfig | None = None) -> None:
         self.config = config or PreprocessConfig()
+        if self.config.language == "auto":  # no preset to ask (EmotionClassifier resolves it from the preset)
+            self.config = self.config.model_copy(update={"language": "en"})
         if self.config.emoji == "words":
             emoji.config.load_language(self.config.language)  # the package loads non-English names lazily
         self._elongation = re.compile(rf"([^\W\d_])\1{{{self.config.max_repeat},}}") if self.config.max_repeat else None

@@ -16,7 +16,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -71,7 +71,18 @@ class TfidfModel:
         self.config = config or TfidfConfig()
         self.seed = seed
 
-    def _pipeline(self, schema: LabelSchema) -> Pipeline:
+    def _classifier(self, schema: LabelSchema, n_rows: int) -> Any:
+        """Logistic regression with the configured solver; ``sgd`` minimises the same L2-regularised log loss."""
+        cfg = self.config
+        weight = None if cfg.class_weight == "none" else "balanced"
+        solver = cfg.solver if cfg.solver != "auto" else "liblinear" if schema.task == "multilabel" else "lbfgs"
+        if solver == "sgd":
+            return SGDClassifier(loss="log_loss", alpha=1 / (cfg.C * max(n_rows, 1)), class_weight=weight,
+                                 max_iter=cfg.max_iter, tol=1e-4, random_state=self.seed)  # fmt: skip
+        return LogisticRegression(C=cfg.C, class_weight=weight, max_iter=cfg.max_iter, solver=solver,
+                                  random_state=self.seed)  # fmt: skip
+
+    def _pipeline(self, schema: LabelSchema, n_rows: int) -> Pipeline:
         cfg = self.config
         common = {
             "min_df": cfg.min_df,
@@ -88,13 +99,7 @@ class TfidfModel:
                 ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngrams, **common)),
             ]
         )
-        logistic = LogisticRegression(
-            C=cfg.C,
-            class_weight=None if cfg.class_weight == "none" else "balanced",
-            max_iter=cfg.max_iter,
-            solver="liblinear" if schema.task == "multilabel" else "lbfgs",
-            random_state=self.seed,
-        )
+        logistic = self._classifier(schema, n_rows)
         classifier = PerLabel(logistic, n_jobs=-1) if schema.task == "multilabel" else logistic
         canonical = FunctionTransformer(canonical_csr, accept_sparse=True)
         return Pipeline([("tfidf", features), ("canonical", canonical), ("clf", classifier)])
@@ -110,7 +115,7 @@ class TfidfModel:
         """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)`` (multilabel: ``NaN`` where a
         row is not annotated for a label); ``dev`` is not needed."""
         self.schema_ = schema
-        self.pipeline_ = self._pipeline(schema)
+        self.pipeline_ = self._pipeline(schema, len(texts))
         target = y if schema.task == "multilabel" else schema.class_ids(y)
         # Threads, not processes: liblinear releases the GIL, and process workers would receive read-only
         # memory-mapped copies of the matrix.

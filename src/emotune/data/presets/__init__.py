@@ -13,6 +13,7 @@ from emotune.data.presets.base import (
     get_preset,
     load_file,
     load_plugins,
+    preset_language,
     read_label_names,
     register,
 )
@@ -25,4 +26,13 @@ for _name in BUILTIN:
         register(_preset)
 load_plugins()
 
-__all__ = ["PRESETS", "Preset", "find_split_file", "get_preset", "load_file", "read_label_names", "register"]
+__all__ = [
+    "PRESETS",
+    "Preset",
+    "find_split_file",
+    "get_preset",
+    "load_file",
+    "preset_language",
+    "read_label_names",
+    "register",
+]

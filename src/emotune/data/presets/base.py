@@ -36,6 +36,7 @@ class Preset:
         train_files, dev_files: glob patterns tried inside ``--data-dir``.
         example: a tiny data folder in this preset's layout (file name -> content): documentation for users
             (``emotune data presets --example NAME``) and the fixture every preset is tested on.
+        language: the texts' language (ISO 639-1): what ``preprocess.language: auto`` becomes.
     """
 
     name: str
@@ -44,6 +45,7 @@ class Preset:
     train_files: tuple[str, ...] = ("train.*",)
     dev_files: tuple[str, ...] = ("dev.*", "validation.*", "val.*")
     example: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
 
 
 PRESETS: dict[str, Preset] = {}
@@ -72,6 +74,11 @@ def load_plugins() -> None:
             log.warning("preset plugin %s: a preset named %r exists already; skipped", entry.value, preset.name)
             continue
         register(preset)
+
+
+def preset_language(name: str) -> str:
+    """The language of preset ``name``'s texts; ``en`` for an unknown preset."""
+    return PRESETS[name].language if name in PRESETS else "en"
 
 
 def get_preset(name: str) -> Preset:

@@ -23,6 +23,7 @@ PRESET = Preset(
     "cedr",
     "CEDR-style Russian sets: `text` + `labels` ids like [0 2], [] = no emotion",
     load,
+    language="ru",
     train_files=("train.*", "*-train.csv"),  # the Hugging Face dump: cedr-main-train.csv
     example={
         "train.csv": "text,labels\nЯ так рада тебя видеть!,[0]\nМне страшно и грустно,[1 3]\nОбычный день,[]\n",

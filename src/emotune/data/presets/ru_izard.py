@@ -23,6 +23,7 @@ PRESET = Preset(
     "ru-izard-emotions",
     "ru-izard-emotions (Russian, Izard's 10 emotions incl. neutral): text + one 0/1 column per label, multilabel",
     load,
+    language="ru",
     example={
         "train.csv": "text," + ",".join(IZARD_LABELS) + "\nЯ так рада!,0,1,0,0,1,0,0,0,0,0\n"
         "Как же стыдно,0,0,0,0,0,0,0,0,1,1\nОбычный день,1,0,0,0,0,0,0,0,0,0\n",
