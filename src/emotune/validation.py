@@ -25,8 +25,10 @@ from emotune.models.transformer.kinds import runtime_problems as transformer_run
 def _unknown(where: str, kind: str, name: str, known: Iterable[str], fix_extra: str = "") -> Problem:
     known = sorted(known)
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""  # first: a long list may be cut
-    return Problem(where, f"unknown {kind} {name!r}", f"{hint}use one of {', '.join(known)}{fix_extra}")
+    listing = f"use one of {', '.join(known)}"
+    if close:  # the suggestion first; a long list is left to fix_extra's command, so that the line stays short
+        listing = f"did you mean {close[0]!r}?" + (f" {listing}" if len(known) <= 8 else "")
+    return Problem(where, f"unknown {kind} {name!r}", f"{listing}{fix_extra}")
 
 
 def _looks_like_path(name: str) -> bool:

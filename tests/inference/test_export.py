@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from emotune import EmotionClassifier, RunConfig, load_dataset
+from emotune import EmotionClassifier, RunConfig, io_utils, load_dataset
 from emotune.inference import backends
 from emotune.inference.backends import calibration_texts, load_classifier
 from emotune.inference.export import export_onnx
@@ -41,7 +41,7 @@ def encoder_bundle(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, sa
 
 @pytest.fixture(autouse=True)
 def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(backends.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(io_utils.CACHE_ENV, str(tmp_path / "cache"))
 
 
 def _parity(bundle: Path, exported: Path, texts: list[str]) -> float:
