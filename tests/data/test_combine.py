@@ -140,7 +140,8 @@ def test_training_on_combined_sources_reports_each_source(model: str, sample_dir
     assert metrics["sources"]["semeval2018-ec"]["train_rows"] == metrics["train_rows"] - 40
 
 
-def test_data_combine_writes_masked_cells_empty_and_cv_refuses_sources(sample_dir: Path, cli, tmp_path: Path) -> None:
+def test_data_combine_writes_masked_cells_empty_and_cv_folds_split_only_own_rows(sample_dir: Path, cli,
+                                                                                 tmp_path: Path) -> None:  # fmt: skip
     config = _config(tmp_path, sample_dir, "tfidf")
     out = tmp_path / "combined.csv"
     result = cli("data", "combine", "--config", config, "--output", out)
@@ -149,6 +150,12 @@ def test_data_combine_writes_masked_cells_empty_and_cv_refuses_sources(sample_di
     extra = frame[frame["source"] == "extra"]
     assert len(extra) == 40 and extra["trust"].isna().all() and extra["anger"].notna().all()
     assert frame.loc[frame["source"] == "semeval2018-ec", "trust"].notna().all()
-    refused = cli("cv", "--config", config, "--output", tmp_path / "cv", "--folds", "2")
-    assert refused.code == 2 and "data.sources" in refused.err
+    cv = cli("-q", "cv", "--config", config, "--output", tmp_path / "cv", "--folds", "2")
+    assert cv.code == 0, cv.err
+    oof = pd.read_csv(tmp_path / "cv" / "oof_probabilities.csv", keep_default_na=False)
+    assert len(oof) == 400 and not oof["text"].str.startswith(("so angry about thing", "what a happy day")).any()
+    for fold in range(2):
+        rows = json.loads((tmp_path / "cv" / "folds" / f"fold-{fold}" / "model" / "emotune.json").read_text())
+        own = int((oof["fold"] != fold).sum())  # the run's rows this fold trained on
+        assert rows["metrics"]["train_rows"] == own + 40  # plus every source row
     assert load_config(Path("configs/combine_semeval_goemotions.yaml")).data.sources[0].unmapped == "mask"

@@ -13,7 +13,8 @@ also serves as its dev set (epoch selection). The run folder::
       model/                    the fold ensemble (mean of fold probabilities, out-of-fold thresholds)
       report.html, report/      the report: out-of-fold figures, fold spread, each fold's training curves
 
-With ``track.to`` set, each fold is a run nested under the cv run in the trackers.
+With ``track.to`` set, each fold is a run nested under the cv run in the trackers. With ``data.sources``, the
+folds split the run's own rows; every fold also trains on all source rows, which are never scored.
 
 A fold that fails is logged and the others go on; ``--resume`` then reuses every finished fold.
 """
@@ -31,12 +32,13 @@ import numpy as np
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
+from emotune.data.combine import combine
 from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
-from emotune.errors import EmotuneError, SettingError
+from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
 from emotune.reports import try_report
@@ -109,15 +111,15 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
     check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
-    if cfg.data.sources:
-        raise SettingError("data.sources", "emotune cv does not combine sources yet (its folds would mix them); "
-                                           "use emotune train, or cross-validate without data.sources")  # fmt: skip
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:
         train, dev = load_train_and_dev(cfg.data)
         schema = train.schema
         splits = kfold(train, folds, cfg.train.seed)
+        # data.sources: folds split the run's own rows; every fold trains on the source rows too, never scores them
+        combined = combine(train, dev, cfg.data) if cfg.data.sources else train
+        extra = np.arange(len(train), len(combined))
         log.info("%d-fold cross-validation of %s on %d train rows%s", folds, cfg.model.name, len(train),
                  f"; the ensemble is scored on {dev.source} ({len(dev)} rows)" if dev is not None else "")  # fmt: skip
         done: list[Fold] = []
@@ -125,8 +127,8 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
         for i, (train_idx, test_idx) in enumerate(splits):
             log.info("fold-%d (%d of %d): train %d rows, held out %d", i, i + 1, folds, len(train_idx), len(test_idx))
             try:
-                fold = _run_fold(cfg, i, train.subset(np.sort(train_idx)), train.subset(np.sort(test_idx)),
-                                 run_dir / "folds" / f"fold-{i}")  # fmt: skip
+                fold = _run_fold(cfg, i, combined.subset(np.concatenate([np.sort(train_idx), extra])),
+                                 train.subset(np.sort(test_idx)), run_dir / "folds" / f"fold-{i}")  # fmt: skip
             except Exception as exc:  # report it, go on with the other folds
                 failed[i] = f"{type(exc).__name__}: {exc}"
                 log.error("fold-%d failed: %s", i, failed[i])
