@@ -11,14 +11,19 @@ from emotune.config import RunConfig, load_config, merge
 RESUME_HELP = "continue from the last checkpoint in RUN (encoders)"
 
 
-def add_run_arguments(parser: argparse.ArgumentParser, resume: str | None = RESUME_HELP) -> None:
-    """The options every training-like command shares (train, baseline, cv, sweep); ``resume=None``: no --resume."""
+def add_run_arguments(parser: argparse.ArgumentParser, resume: str | None = RESUME_HELP, output: str | None = None
+                      ) -> None:  # fmt: skip
+    """The options every training-like command shares (train, baseline, cv, sweep); ``resume=None``: no --resume;
+    ``output``: the help of ``--output FILE`` for commands that write a file instead of a run folder."""
     parser.add_argument("--config", metavar="FILE", help="YAML config; command-line values override it")
     parser.add_argument("--preset", help="dataset preset (see `emotune data presets`)")
     parser.add_argument("--data-dir", metavar="DIR", help="folder holding the preset's train (and dev) files")
     parser.add_argument("--train", metavar="FILE", help="training file (instead of --data-dir)")
     parser.add_argument("--dev", metavar="FILE", help="dev file for calibration and model selection")
-    parser.add_argument("--output", metavar="RUN", required=True, help="run folder; the bundle goes to RUN/model")
+    if output is None:
+        parser.add_argument("--output", metavar="RUN", required=True, help="run folder; the bundle goes to RUN/model")
+    else:
+        parser.add_argument("--output", metavar="FILE", required=True, help=output)
     if resume is not None:
         parser.add_argument("--resume", action="store_true", help=resume)
         parser.add_argument("--overwrite", action="store_true", help="replace the run already in RUN")
