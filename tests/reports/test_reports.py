@@ -11,10 +11,10 @@ import pytest
 from matplotlib.image import imread
 from sklearn.metrics import f1_score
 
-from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.calibration.thresholds import ThresholdCalibrator, f1_by_threshold
 from emotune.data.labels import LabelSchema
 from emotune.reports.evidence import RunEvidence
-from emotune.reports.figures import GRID, _f1_curve
+from emotune.reports.figures import GRID
 from emotune.reports.tables import confident_errors
 
 IMG = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"')
@@ -86,7 +86,7 @@ def test_threshold_curve_is_f1_at_each_threshold() -> None:
     rng = np.random.default_rng(0)
     y, p = rng.integers(0, 2, 200), rng.random(200)
     expected = [f1_score(y, p >= t, zero_division=0) for t in GRID]
-    np.testing.assert_allclose(_f1_curve(y, p), expected)
+    np.testing.assert_allclose(f1_by_threshold(p, y, GRID), expected)
 
 
 def test_confident_errors_put_the_most_confident_mistake_first() -> None:

@@ -47,6 +47,13 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros(np.shape(num), dtype=float), where=den > 0)
 
 
+def f1_by_threshold(probs: np.ndarray, y: np.ndarray, grid: np.ndarray = GRID) -> np.ndarray:
+    """One label's F1 at each threshold of ``grid``: ``probs`` and 0/1 ``y`` are ``(n,)``; returns ``(len(grid),)``."""
+    pred = probs[None, :] >= grid[:, None]  # (grid, n)
+    tp, fp, fn = _counts(pred, np.asarray(y, dtype=bool)[None, :], axis=1)
+    return _safe_div(2 * tp, 2 * tp + fp + fn)
+
+
 def macro_f1(pred: np.ndarray, y: np.ndarray) -> float:
     tp, fp, fn = _counts(pred, y, axis=0)
     return float(_safe_div(2 * tp, 2 * tp + fp + fn).mean())
@@ -205,9 +212,7 @@ class ThresholdCalibrator:
     def _per_label_f1(self, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
         thresholds = np.full(y.shape[1], self.default)
         for j in np.flatnonzero(y.any(axis=0)):
-            pred = probs[None, :, j] >= GRID[:, None]  # (grid, n)
-            tp, fp, fn = _counts(pred, y[None, :, j], axis=1)
-            f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
+            f1 = f1_by_threshold(probs[:, j], y[:, j])
             ties = GRID[f1 >= f1.max() - 1e-12]
             thresholds[j] = ties[np.argmin(np.abs(ties - self.default))]
         return thresholds

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
+from emotune.calibration.thresholds import f1_by_threshold
 from emotune.reports.evidence import RunEvidence
 
 BLUE, ORANGE, GREEN, RED, GREY = "#3b6ea8", "#e08a2c", "#4a9a5b", "#c8463d", "#9a9a9a"
@@ -49,14 +50,6 @@ def per_label_bars(ev: RunEvidence) -> Figure | None:
     return fig
 
 
-def _f1_curve(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    pred = p[:, None] >= GRID[None, :]
-    tp = (pred & (y[:, None] == 1)).sum(axis=0)
-    fp = (pred & (y[:, None] == 0)).sum(axis=0)
-    fn = ((~pred) & (y[:, None] == 1)).sum(axis=0)
-    return np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
-
-
 def threshold_curves(ev: RunEvidence) -> Figure | None:
     """F1 against the decision threshold, per label, with the chosen threshold marked (multilabel)."""
     if ev.task != "multilabel" or ev.probs is None or ev.y is None:
@@ -73,7 +66,7 @@ def threshold_curves(ev: RunEvidence) -> Figure | None:
         if j >= n:
             ax.set_visible(False)
             continue
-        ax.plot(GRID, _f1_curve(ev.y[:, j], ev.probs[:, j]), color=BLUE, lw=1.4)
+        ax.plot(GRID, f1_by_threshold(ev.probs[:, j], ev.y[:, j], GRID), color=BLUE, lw=1.4)
         if chosen is not None:
             ax.axvline(chosen[j], color=RED, lw=1, ls="--")
         ax.set_title(ev.names[j] + (f"  t={chosen[j]:.2f}" if chosen is not None else ""), fontsize=8)
