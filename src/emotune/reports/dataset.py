@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from emotune.data.combine import exact_key
 from emotune.data.dataset import EmotionDataset, duplicate_counts
 from emotune.reports.figures import co_occurrence_panel
 from emotune.reports.render import FORMATS, Picture, draw, write_page
@@ -22,10 +23,6 @@ from emotune.reports.run_report import stamp
 
 MAX_LENGTHS = (32, 64, 128, 256, 512)
 Tokenize = Callable[[list[str]], list[int]]
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def script_of(text: str) -> str:
@@ -87,7 +84,7 @@ def length_figure(lengths: Mapping[str, np.ndarray], unit: str, max_length: int 
 
 
 def _leakage(splits: Mapping[str, EmotionDataset]) -> list[dict[str, Any]]:
-    normed = {name: {_norm(t) for t in ds.texts} for name, ds in splits.items()}
+    normed = {name: {exact_key(t) for t in ds.texts} for name, ds in splits.items()}
     rows = []
     for a, b in combinations(splits, 2):
         shared = normed[a] & normed[b]

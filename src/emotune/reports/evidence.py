@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from emotune.bundle import MANIFEST, read_manifest
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.errors import DataError
 
@@ -48,7 +49,7 @@ class RunEvidence:
         return None if values is None else np.asarray(values, dtype=float)
 
 
-def _kind(run_dir: Path, metrics: dict[str, Any]) -> str:
+def _kind(metrics: dict[str, Any]) -> str:
     if "folds" in metrics:
         return "cv"
     if "weights" in metrics:
@@ -60,10 +61,8 @@ def _kind(run_dir: Path, metrics: dict[str, Any]) -> str:
 
 def _manifest(run_dir: Path, metrics: dict[str, Any]) -> dict[str, Any]:
     for candidate in (run_dir / "model", run_dir, Path(str(metrics.get("bundle", "")))):
-        path = candidate / "emotune.json"
-        if str(candidate) and path.is_file():
-            manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return manifest
+        if str(candidate) and (candidate / MANIFEST).is_file():
+            return read_manifest(candidate)
     raise DataError(f"{run_dir}: no bundle found (RUN/model/emotune.json); emotune report takes a run folder "
                     "written by train, cv, blend or evaluate --output")  # fmt: skip
 
@@ -89,7 +88,7 @@ def load_evidence(run_dir: str | Path) -> RunEvidence:
     config_file = run_dir / "config.yaml"
     config = yaml.safe_load(config_file.read_text(encoding="utf-8")) if config_file.is_file() else manifest["config"]
     names = list(manifest["schema"]["names"])
-    evidence = RunEvidence(run_dir, _kind(run_dir, metrics), config, metrics, names, manifest["schema"]["task"],
+    evidence = RunEvidence(run_dir, _kind(metrics), config, metrics, names, manifest["schema"]["task"],
                            ThresholdCalibrator.from_dict(manifest["thresholds"]), epochs=_epochs(run_dir))  # fmt: skip
     for name in PROBABILITY_FILES:
         path = run_dir / name

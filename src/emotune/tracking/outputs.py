@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from emotune.bundle import MANIFEST, read_manifest
 from emotune.tracking.run import TrackedRun
 
 FILES = ("metrics.json", "config.yaml", "report.html", "dev_probabilities.csv", "oof_probabilities.csv")
@@ -35,9 +35,8 @@ def log_outputs(run: TrackedRun, run_dir: Path, metrics: Mapping[str, Any], bund
     run.metrics({k: v for k, v in metrics.items() if k != "per_label"}, prefix="final/")
     if metrics.get("per_label"):
         run.table("per_label", list(metrics["per_label"]))
-    manifest = bundle / "emotune.json" if bundle is not None else None
-    if manifest is not None and manifest.is_file():
-        saved = json.loads(manifest.read_text(encoding="utf-8"))
+    if bundle is not None and (bundle / MANIFEST).is_file():
+        saved = read_manifest(bundle)
         names = saved["schema"]["names"]
         values = saved["thresholds"].get("thresholds")
         if isinstance(values, list) and len(values) == len(names):
