@@ -64,6 +64,13 @@ class EmotionDataset:
             origin=None if self.origin is None else self.origin[idx],
         )
 
+    def rows_per_origin(self) -> dict[str, int]:
+        """Rows per source (``origin``); a dataset of one source counts under its ``source``."""
+        if self.origin is None:
+            return {self.source: len(self)}
+        names, counts = np.unique(self.origin, return_counts=True)
+        return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+
     def targets(self) -> np.ndarray:
         """``y`` as float32 with ``NaN`` where a row is not annotated for a label: what models fit."""
         y = self.y.astype(np.float32)

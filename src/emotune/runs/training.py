@@ -113,9 +113,7 @@ def per_source(clf: EmotionClassifier, train: EmotionDataset, cfg: RunConfig) ->
     from emotune.data.labels import LabelSchema
     from emotune.evaluation.metrics import compute_metrics
 
-    assert train.origin is not None
-    names, counts = np.unique(train.origin, return_counts=True)
-    out: dict[str, dict[str, Any]] = {str(n): {"train_rows": int(c)} for n, c in zip(names, counts, strict=True)}
+    out: dict[str, dict[str, Any]] = {name: {"train_rows": n} for name, n in train.rows_per_origin().items()}
     for problem, count in train.problems.items():
         source, _, reason = problem.partition(": ")
         if reason and source in out:

@@ -28,6 +28,4 @@ def run(cfg: RunConfig, output: str | Path) -> dict[str, int]:
         train.origin = np.array([cfg.data.preset] * len(train))
     rows = augment_rows(rebalance(train, cfg.sampling, cfg.train.seed), cfg)
     write_dataset(rows, output)
-    assert rows.origin is not None
-    names, counts = np.unique(rows.origin, return_counts=True)
-    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+    return rows.rows_per_origin()

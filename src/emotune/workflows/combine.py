@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from emotune.config import RunConfig
 from emotune.data.loading import load_splits
 from emotune.data.writing import write_dataset
@@ -22,6 +20,4 @@ def run(cfg: RunConfig, output: str | Path) -> dict[str, int]:
         raise DataError("data combine needs data.sources in the config (see configs/combine_semeval_goemotions.yaml)")
     train, _, _ = load_splits(cfg.data, cfg.train.seed)
     write_dataset(train, output)
-    assert train.origin is not None
-    names, counts = np.unique(train.origin, return_counts=True)
-    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+    return train.rows_per_origin()
