@@ -14,7 +14,6 @@ tuning rows, with gold labels) and ``report.html``; with ``track.to`` set the bl
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,8 @@ from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
 from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
-from emotune.io_utils import write_text_atomic
-from emotune.reports import try_report
-from emotune.runs.folder import read_oof, write_probabilities
-from emotune.tracking import log_outputs, start
+from emotune.runs.folder import read_oof
+from emotune.runs.scored import keep_scored
 
 STEP = 0.05
 
@@ -174,11 +171,7 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     blend.schema_, blend.calibrator_ = schema, cal
     blend.model_ = EnsembleModel(clfs, w.tolist())
     path = blend.save(output, metrics)
-    write_probabilities(path / "probabilities.csv", tune.texts, np.tensordot(w, members, axes=1), schema.names,
-                        y=tune.y)  # fmt: skip
-    write_text_atomic(path / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    try_report(path, track.report)
-    with start(track, path, {"models": [str(b) for b in bundles], "tuned_on": metrics["tuned_on"]}) as tracked:
-        tracked.metrics({f"weight/{i}": x for i, x in enumerate(w.tolist())})
-        log_outputs(tracked, path, metrics, path, track.log_model)
+    keep_scored(path, tune.texts, np.tensordot(w, members, axes=1), tune.y, schema.names, metrics, track,
+                {"models": [str(b) for b in bundles], "tuned_on": metrics["tuned_on"]}, path,
+                extra={f"weight/{i}": x for i, x in enumerate(w.tolist())})  # fmt: skip
     return path, metrics

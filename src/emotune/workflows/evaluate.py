@@ -6,7 +6,6 @@ report ``report.html``, and can send the evaluation to trackers (``track``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,7 @@ from emotune.errors import DataError
 from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 from emotune.inference.backends import load_classifier
-from emotune.io_utils import write_text_atomic
-from emotune.reports import try_report
-from emotune.runs.folder import write_probabilities
-from emotune.tracking import log_outputs, start
+from emotune.runs.scored import keep_scored
 
 
 @dataclass
@@ -95,8 +91,4 @@ def _keep(folder: Path, model: str | Path, data: str | Path, texts: list[str], y
         raise DataError(f"{folder}: is a file; --output takes a folder (it is made if missing)")
     folder.mkdir(parents=True, exist_ok=True)
     metrics = {"evaluated": str(data), "bundle": str(Path(model).resolve()), "rows": len(texts), **scores}
-    write_probabilities(folder / "probabilities.csv", texts, probs, names, y=y)
-    write_text_atomic(folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    try_report(folder, track.report)
-    with start(track, folder, {"bundle": str(model), "data": str(data)}) as tracked:
-        log_outputs(tracked, folder, metrics, Path(model), track.log_model)
+    keep_scored(folder, texts, probs, y, names, metrics, track, {"bundle": str(model), "data": str(data)}, Path(model))
