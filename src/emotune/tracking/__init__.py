@@ -2,7 +2,8 @@
 
 Workflows call :func:`start` for every run (a no-op unless ``track.to`` names trackers) and
 :func:`log_outputs` at its end; the Trainer path adds :class:`~emotune.tracking.callback.TrackingCallback`
-for per-epoch metrics. Adding a tracker is one module with a :class:`Backend` and one line in ``TRACKERS``.
+for per-epoch metrics. Adding a tracker is one module exporting a :class:`Backend` subclass as ``BACKEND``
+and one line in ``TRACKERS``.
 """
 
 from emotune.tracking.base import Backend

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from emotune.config import TrackConfig
 from emotune.errors import SettingError
 
 _KEY = re.compile(r"[^\w\-./ ]")
@@ -26,7 +27,12 @@ def missing_extra(tool: str, package: str) -> SettingError:
 
 class Backend(ABC):
     """One tracker's handle on one run. ``child(name)`` opens a run nested under it (a cv fold, a sweep
-    trial); ``end`` closes it. Metrics with ``step=None`` are final values (a summary), others a series."""
+    trial); ``end`` closes it. Metrics with ``step=None`` are final values (a summary), others a series. A tracker
+    module exports its subclass as ``BACKEND``; ``start`` opens the top-level run of a run folder."""
+
+    @classmethod
+    @abstractmethod
+    def start(cls, track: TrackConfig, run_dir: Path, name: str, params: Mapping[str, str]) -> Backend: ...
 
     @abstractmethod
     def log_params(self, params: Mapping[str, str]) -> None: ...

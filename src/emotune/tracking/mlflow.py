@@ -74,3 +74,6 @@ class MlflowBackend(Backend):
 
     def end(self, failed: bool) -> None:
         self.client.set_terminated(self.run_id, "FAILED" if failed else "FINISHED")
+
+
+BACKEND = MlflowBackend

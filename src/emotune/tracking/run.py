@@ -9,9 +9,10 @@ A workflow opens the run and logs what it made; the Trainer path also logs every
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +22,15 @@ from emotune.config import TrackConfig
 from emotune.tracking.base import Backend, flatten
 from emotune.training.distributed import is_main_process
 
-Starter = Callable[[TrackConfig, Path, str, Mapping[str, str]], Backend]
+# Trackers by ``track.to`` name: the module whose ``BACKEND`` starts a run; imported (with its library) only
+# when chosen.
+TRACKERS = {"mlflow": "emotune.tracking.mlflow", "tensorboard": "emotune.tracking.tensorboard",
+            "wandb": "emotune.tracking.wandb"}  # fmt: skip
 
 
-def _mlflow(track: TrackConfig, run_dir: Path, name: str, params: Mapping[str, str]) -> Backend:
-    from emotune.tracking.mlflow import MlflowBackend
-
-    return MlflowBackend.start(track, run_dir, name, params)
-
-
-def _tensorboard(track: TrackConfig, run_dir: Path, name: str, params: Mapping[str, str]) -> Backend:
-    from emotune.tracking.tensorboard import TensorBoardBackend
-
-    return TensorBoardBackend.start(track, run_dir, name, params)
-
-
-def _wandb(track: TrackConfig, run_dir: Path, name: str, params: Mapping[str, str]) -> Backend:
-    from emotune.tracking.wandb import WandbBackend
-
-    return WandbBackend.start(track, run_dir, name, params)
-
-
-# Trackers by ``track.to`` name; each module imports its library only when chosen.
-TRACKERS: dict[str, Starter] = {"mlflow": _mlflow, "tensorboard": _tensorboard, "wandb": _wandb}
+def _start(tool: str, track: TrackConfig, run_dir: Path, name: str, params: Mapping[str, str]) -> Backend:
+    backend: type[Backend] = importlib.import_module(TRACKERS[tool]).BACKEND
+    return backend.start(track, run_dir, name, params)
 
 
 class TrackedRun:
@@ -110,7 +97,7 @@ def start(track: TrackConfig, run_dir: Path, config: Mapping[str, Any] | None = 
     elif parent is not None:
         backends = [backend.child(label, params) for backend in parent.backends]
     else:
-        backends = [TRACKERS[tool](track, run_dir, label, params) for tool in dict.fromkeys(track.to)]
+        backends = [_start(tool, track, run_dir, label, params) for tool in dict.fromkeys(track.to)]
     run = TrackedRun(backends, label)
     _OPEN.append(run)
     try:

@@ -51,3 +51,6 @@ class TensorBoardBackend(Backend):
 
     def end(self, failed: bool) -> None:
         self.writer.close()
+
+
+BACKEND = TensorBoardBackend

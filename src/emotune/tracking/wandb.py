@@ -60,3 +60,6 @@ class WandbBackend(Backend):
 
     def end(self, failed: bool) -> None:
         self.run.finish(exit_code=1 if failed else 0)
+
+
+BACKEND = WandbBackend
