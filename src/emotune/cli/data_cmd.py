@@ -29,12 +29,12 @@ def _inspect(args: argparse.Namespace) -> int:
     from emotune.workflows import inspect_data
 
     cfg = load_config(args.config, args.overrides).data if (args.config or args.overrides) else None
-    files = _files(args)
-    for path in files.values():
-        print(inspect_data.run(args.preset, path, cfg).render())
+    splits = inspect_data.load(args.preset, _files(args), cfg)  # read once: for the tables and the report
+    for dataset in splits.values():
+        print(inspect_data.summarise(dataset).render())
     if args.report:
-        written = inspect_data.report(args.preset, files, args.report, cfg, model=args.model,
-                                      max_length=args.max_length, fmt=args.format)  # fmt: skip
+        written = inspect_data.report(splits, args.report, model=args.model, max_length=args.max_length,
+                                      fmt=args.format)  # fmt: skip
         print(f"report: {written}")
     return 0
 

@@ -109,10 +109,15 @@ def summarise(dataset: EmotionDataset) -> InspectReport:
     return report
 
 
-def run(preset: str, data: str | Path, cfg: DataConfig | None = None) -> InspectReport:
-    """Read ``data`` leniently with ``preset`` (bad rows are counted, not fatal) and summarise it."""
+def load(preset: str, files: Mapping[str, str | Path], cfg: DataConfig | None = None) -> dict[str, EmotionDataset]:
+    """Each of ``files`` (split name -> file) read leniently with ``preset``: bad rows are counted, not fatal."""
     cfg = (cfg or DataConfig()).model_copy(update={"preset": preset})
-    return summarise(load_file(preset, data, cfg, strict=False))
+    return {name: load_file(preset, path, cfg, strict=False) for name, path in files.items()}
+
+
+def run(preset: str, data: str | Path, cfg: DataConfig | None = None) -> InspectReport:
+    """Read ``data`` leniently with ``preset`` and summarise it."""
+    return summarise(load(preset, {"data": data}, cfg)["data"])
 
 
 def _tokenizer(model: str) -> Tokenize:
@@ -130,12 +135,10 @@ def _tokenizer(model: str) -> Tokenize:
     return count
 
 
-def report(preset: str, files: Mapping[str, str | Path], output: str | Path, cfg: DataConfig | None = None,
-           model: str = "minilm", max_length: int | None = None, fmt: str = "html") -> Path:  # fmt: skip
-    """The dataset report of ``files`` (split name -> file, train first) at ``output``; lengths in ``model``'s
-    tokens (``model="tfidf"``: words), ``max_length`` marked."""
-    cfg = (cfg or DataConfig()).model_copy(update={"preset": preset})
-    splits = {name: load_file(preset, path, cfg, strict=False) for name, path in files.items()}
+def report(splits: Mapping[str, EmotionDataset], output: str | Path, model: str = "minilm",
+           max_length: int | None = None, fmt: str = "html") -> Path:  # fmt: skip
+    """The dataset report of ``splits`` (split name -> dataset, train first, see :func:`load`) at ``output``;
+    lengths in ``model``'s tokens (``model="tfidf"``: words), ``max_length`` marked."""
     tokenize = None if model == "tfidf" else _tokenizer(model)
     unit = "words" if tokenize is None else f"{model} tokens"
     return write_dataset_report(splits, output, tokenize, unit, max_length, fmt)
