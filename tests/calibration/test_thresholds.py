@@ -135,3 +135,53 @@ def test_decision_offsets_recover_a_known_prior_shift() -> None:
     assert np.array_equal(again.predict(probs), balanced.predict(probs))
     old_bundle = {k: v for k, v in plain.to_dict().items() if k not in ("decision", "offsets")}
     assert np.array_equal(ThresholdCalibrator.from_dict(old_bundle).predict(probs), plain.predict(probs))
+
+
+def test_min_labels_fills_empty_rows_with_the_label_nearest_its_threshold() -> None:
+    schema = LabelSchema(("a", "b", "c"), "multilabel")
+    probs = np.array([[0.1, 0.3, 0.2], [0.9, 0.1, 0.1], [0.2, 0.2, 0.45], [0.6, 0.7, 0.1]])
+    y = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1], [1, 1, 0]])
+    plain = ThresholdCalibrator("fixed").fit(probs, y, schema)
+    one = ThresholdCalibrator("fixed", min_labels=1).fit(probs, y, schema)
+    assert plain.predict(probs).sum(axis=1).tolist() == [0, 1, 0, 2]
+    assert one.predict(probs).tolist() == y.tolist()  # rows 0 and 2 get their top label; rows 1 and 3 unchanged
+    one.thresholds_ = np.array([0.5, 0.5, 0.05])  # "nearest" is measured from each label's own threshold
+    assert one.predict(probs)[0].tolist() == [0, 0, 1]
+    assert (ThresholdCalibrator("fixed", min_labels=2).fit(probs, y, schema).predict(probs).sum(axis=1) >= 2).all()
+    again = ThresholdCalibrator.from_dict(one.to_dict())
+    assert again.min_labels == 1 and np.array_equal(again.predict(probs), one.predict(probs))
+    with pytest.raises(ValueError, match="only 3 labels"):
+        ThresholdCalibrator(min_labels=4).fit(probs, y, schema)
+
+
+@pytest.mark.parametrize("objective", ["macro_f1", "jaccard"])
+def test_thresholds_are_fitted_with_min_labels_applied(objective: str) -> None:
+    """Rows that always hold a label, with one label that rarely clears any sensible threshold on its own:
+    fitted with the rule, the thresholds score better than those fitted without it and then given the rule."""
+    probs, y = _skewed(seed=3)
+    y[:, 2] = (y[:, :2].sum(axis=1) == 0).astype(int)  # every row has a label
+    schema = LabelSchema(("common", "rare", "other"), "multilabel")
+    score = OBJECTIVES[objective]
+    aware = ThresholdCalibrator("per_label", objective, min_labels=1).fit(probs, y, schema)
+    blind = ThresholdCalibrator("per_label", objective).fit(probs, y, schema)
+    assert aware.predict(probs).sum(axis=1).min() == 1
+    blind.min_labels = 1  # the same rule applied after fitting without it
+    assert aware.score_ > score(blind.predict(probs).astype(bool), y.astype(bool)) + 0.005
+
+
+def test_min_labels_auto_keeps_the_rule_only_where_it_scores_better() -> None:
+    probs, y = _skewed(seed=3)
+    labelled = y.copy()
+    labelled[:, 2] = (y[:, :2].sum(axis=1) == 0).astype(int)  # every row has a label: the rule helps
+    schema = LabelSchema(("common", "rare", "other"), "multilabel")
+    cal = ThresholdCalibrator("per_label", "jaccard", min_labels="auto").fit(probs, labelled, schema)
+    assert cal.min_labels_ == 1 and cal.predict(probs).sum(axis=1).min() == 1
+    again = ThresholdCalibrator.from_dict(cal.to_dict())
+    assert again.min_labels == "auto" and again.min_labels_ == 1
+    assert np.array_equal(again.predict(probs), cal.predict(probs))
+    empty = y.copy()
+    empty[:, 2] = 0  # about half of the rows hold no label: the rule would add a wrong one to each
+    cal = ThresholdCalibrator("per_label", "jaccard", min_labels="auto").fit(probs, empty, schema)
+    assert cal.min_labels_ == 0 and cal.predict(probs).sum(axis=1).min() == 0
+    with pytest.raises(ValueError, match="'auto'"):
+        ThresholdCalibrator(min_labels="some")

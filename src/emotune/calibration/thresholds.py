@@ -8,6 +8,9 @@ Multilabel strategies: ``per_label`` (one threshold per label, the best on the f
 for all), ``fixed`` (``default``, nothing tuned), and two that overfit a small dev set less: ``bootstrap``
 (per-label thresholds fitted on bootstrap resamples of the rows, their median kept) and ``shrunk`` (each
 label's threshold pulled toward the global one, the more the fewer positives the label has).
+``min_labels=1`` gives every text at least one label: where no label reaches its threshold, the label
+nearest to its threshold is taken. Thresholds are then fitted with that rule applied. ``min_labels="auto"``
+fits with 0 and with 1 and keeps whichever scores better on the fitting rows.
 
 Single-label (multiclass) tasks decide by argmax; with ``decision`` set to an objective (``macro_f1``,
 ``balanced_accuracy``, ``accuracy``), per-class additive offsets on the log-probabilities are fitted for it:
@@ -108,6 +111,9 @@ class ThresholdCalibrator:
             (``default`` for all, no tuning).
         objective: ``macro_f1``, ``micro_f1`` or ``jaccard``, computed on the fitting data.
         default: threshold kept for labels with no positive example in the fitting data.
+        decision: single-label tasks: ``argmax``, or the objective per-class offsets are fitted for.
+        min_labels: multilabel: each text gets at least this many labels (those nearest their thresholds);
+            ``auto``: 0 or 1, whichever scores better on the fitting data.
 
     Attributes:
         thresholds_: shape ``(n_labels,)``; ``None`` for multiclass.
@@ -115,7 +121,12 @@ class ThresholdCalibrator:
     """
 
     def __init__(
-        self, strategy: str = "per_label", objective: str = "macro_f1", default: float = 0.5, decision: str = "argmax"
+        self,
+        strategy: str = "per_label",
+        objective: str = "macro_f1",
+        default: float = 0.5,
+        decision: str = "argmax",
+        min_labels: int | str = 0,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -123,21 +134,29 @@ class ThresholdCalibrator:
             raise ValueError(f"objective must be one of {tuple(OBJECTIVES)}, got {objective!r}")
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {DECISIONS}, got {decision!r}")
+        if min_labels != "auto" and not (isinstance(min_labels, int) and min_labels >= 0):
+            raise ValueError(f"min_labels must be 0 or more, or 'auto', got {min_labels!r}")
         self.strategy = strategy
         self.objective = objective
         self.default = default
         self.decision = decision
+        self.min_labels = min_labels
 
     def fit(self, probs: np.ndarray, y_true: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
         """Choose thresholds on ``probs`` ``(n, n_labels)`` against indicator ``y_true`` of the same shape."""
         probs, y = np.asarray(probs, dtype=float), np.asarray(y_true).astype(bool)
         if probs.shape != y.shape or probs.shape[1] != schema.n_labels:
             raise ValueError(f"expected probs and labels of shape (n, {schema.n_labels}), got {probs.shape}, {y.shape}")
+        self.min_labels_ = 0 if self.min_labels == "auto" else int(self.min_labels)
+        if self.min_labels_ > schema.n_labels:
+            raise ValueError(f"min_labels is {self.min_labels} but there are only {schema.n_labels} labels")
         self.task_ = schema.task
         self.thresholds_: np.ndarray | None = None
         self.offsets_: np.ndarray | None = None
         if schema.task == "multiclass":
             return self._fit_offsets(probs, y)
+        if self.min_labels == "auto":
+            return self._fit_min_labels(probs, y, schema)
         score = OBJECTIVES[self.objective]
         thresholds = np.full(schema.n_labels, self.default)
         if self.strategy == "global":
@@ -157,23 +176,35 @@ class ThresholdCalibrator:
         self.score_ = score(self.predict(probs).astype(bool), y)
         return self
 
+    def _fit_min_labels(self, probs: np.ndarray, y: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
+        """``min_labels="auto"``: fitted with 0 and with 1, the better on these rows kept (0 on a tie)."""
+        fits = [ThresholdCalibrator(self.strategy, self.objective, self.default, min_labels=k).fit(probs, y, schema)
+                for k in (0, 1)]  # fmt: skip
+        best = max(fits, key=lambda cal: cal.score_)
+        self.thresholds_, self.score_, self.min_labels_ = best.thresholds_, best.score_, best.min_labels_
+        return self
+
     def _global(self, probs: np.ndarray, y: np.ndarray) -> float:
         score = OBJECTIVES[self.objective]
-        return self._best(lambda t: score(probs >= t, y))
+        return self._best(lambda t: score(self._decide(probs, np.full(probs.shape[1], t)), y))
 
     def _per_label(self, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The best threshold of each label on ``(probs, y)``; labels without positives keep ``default``."""
-        if self.objective == "macro_f1":
+        if self.objective == "macro_f1" and not self.min_labels_:
             return self._per_label_f1(probs, y)  # macro-F1 is a mean of per-label F1s: tune each alone
         score = OBJECTIVES[self.objective]
         thresholds = np.full(y.shape[1], self._global(probs, y))
-        for _ in range(2):  # coordinate ascent from the best global threshold
+        if self.min_labels_:  # the rule only adds labels: each label's own best threshold may be the better start
+            own = self._per_label_f1(probs, y)
+            if score(self._decide(probs, own), y) > score(self._decide(probs, thresholds), y):
+                thresholds = own
+        for _ in range(2):  # coordinate ascent from there
             for j in np.flatnonzero(y.any(axis=0)):
 
                 def with_j(t: float, j: int = int(j)) -> float:
                     trial = thresholds.copy()
                     trial[j] = t
-                    return score(probs >= trial, y)
+                    return score(self._decide(probs, trial), y)
 
                 thresholds[j] = self._best(with_j, start=thresholds[j])
         return thresholds
@@ -228,7 +259,19 @@ class ThresholdCalibrator:
             out[np.arange(len(probs)), scores.argmax(axis=1)] = 1
             return out
         assert self.thresholds_ is not None
-        return (probs >= self.thresholds_).astype(np.int8)
+        return self._decide(probs, self.thresholds_).astype(np.int8)
+
+    def _decide(self, probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        """Boolean decisions: each label at its threshold, then ``min_labels`` per row made up from the
+        labels with the largest ``probability - threshold``."""
+        pred = probs >= thresholds
+        k = self.min_labels_
+        if k:
+            short = np.flatnonzero(pred.sum(axis=1) < k)
+            if len(short):
+                top = np.argpartition(thresholds - probs[short], k - 1, axis=1)[:, :k]
+                pred[short[:, None], top] = True
+        return pred
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready state for the bundle."""
@@ -237,6 +280,8 @@ class ThresholdCalibrator:
             "objective": self.objective,
             "default": self.default,
             "decision": self.decision,
+            "min_labels": self.min_labels,
+            "min_labels_fitted": getattr(self, "min_labels_", None),
             "task": getattr(self, "task_", None),
             "thresholds": None if getattr(self, "thresholds_", None) is None else self.thresholds_.tolist(),  # type: ignore[union-attr]
             "offsets": None if getattr(self, "offsets_", None) is None else self.offsets_.tolist(),  # type: ignore[union-attr]
@@ -246,9 +291,10 @@ class ThresholdCalibrator:
     def from_config(cls, cfg: ThresholdConfig | Mapping[str, Any]) -> ThresholdCalibrator:
         """An unfitted calibrator as ``cfg`` (a ``thresholds:`` config section, or a bundle's saved
         thresholds) describes it."""
-        if isinstance(cfg, Mapping):  # bundles from before decision offsets have no "decision"
-            return cls(cfg["strategy"], cfg["objective"], cfg["default"], cfg.get("decision", "argmax"))
-        return cls(cfg.strategy, cfg.objective, cfg.default, cfg.decision)
+        if isinstance(cfg, Mapping):  # older bundles have no "decision" or "min_labels"
+            return cls(cfg["strategy"], cfg["objective"], cfg["default"], cfg.get("decision", "argmax"),
+                       cfg.get("min_labels", 0))  # fmt: skip
+        return cls(cfg.strategy, cfg.objective, cfg.default, cfg.decision, cfg.min_labels)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ThresholdCalibrator:
@@ -258,4 +304,5 @@ class ThresholdCalibrator:
             cal.thresholds_ = None if data["thresholds"] is None else np.asarray(data["thresholds"], dtype=float)
             offsets = data.get("offsets")
             cal.offsets_ = None if offsets is None else np.asarray(offsets, dtype=float)
+            cal.min_labels_ = int(data.get("min_labels_fitted") or 0)
         return cal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -80,6 +80,9 @@ class ThresholdConfig(Section):
     default: float = Field(0.5, gt=0, lt=1)
     decision: Literal["argmax", "macro_f1", "balanced_accuracy", "accuracy"] = Field(
         "argmax", description="single-label tasks: argmax, or fit per-class offsets for this objective"
+    )
+    min_labels: Annotated[int, Field(ge=0)] | Literal["auto"] = Field(
+        0, description="multilabel: at least this many labels per text (those nearest their thresholds); auto: 0 or 1"
     )
 
 
