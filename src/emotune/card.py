@@ -162,6 +162,9 @@ def model_card(config: RunConfig, schema: LabelSchema, calibrator: ThresholdCali
     if schema.task == "multilabel":
         note = (f"A label is predicted when its probability reaches its threshold (strategy `{state['strategy']}`, "
                 f"objective `{state['objective']}`, fitted on validation probabilities).")  # fmt: skip
+        if state.get("min_labels_fitted"):
+            note += (f" Every text gets at least {state['min_labels_fitted']} label(s): where too few reach their "
+                     "thresholds, those nearest their thresholds are added.")  # fmt: skip
     else:
         note = f"Decision `{state.get('decision', 'argmax')}`: the top class after the per-class log-offsets above."
     train, loss = config.train, config.train.loss

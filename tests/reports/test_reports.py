@@ -11,7 +11,9 @@ import pytest
 from matplotlib.image import imread
 from sklearn.metrics import f1_score
 
+from emotune import EmotionClassifier
 from emotune.calibration.thresholds import ThresholdCalibrator, f1_by_threshold
+from emotune.card import model_card
 from emotune.data.labels import LabelSchema
 from emotune.reports.evidence import RunEvidence
 from emotune.reports.figures import GRID
@@ -142,6 +144,11 @@ def test_every_bundle_has_a_model_card_with_its_scores(tfidf_run: Path) -> None:
     for name, threshold in zip(manifest["schema"]["names"], manifest["thresholds"]["thresholds"], strict=True):
         assert f"| {name} | {threshold:.3f} |" in card.text
     assert "## Limitations and bias" in card.text
+    assert "at least" not in card.text
+    clf = EmotionClassifier.load(tfidf_run / "model")
+    clf.calibrator_.min_labels_ = 1  # as thresholds.min_labels=1 (or auto choosing 1) leaves it
+    text = model_card(clf.config, clf.schema_, clf.calibrator_, metrics, "tfidf")
+    assert "Every text gets at least 1 label(s)" in text
 
 
 def test_push_without_a_network_is_one_line(tfidf_run: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,6 +51,8 @@ def summary_rows(ev: RunEvidence) -> list[tuple[str, str]]:
               f"{model.get('max_length', '-')}, seed {train.get('seed')}")  # fmt: skip
     if ev.task == "multilabel":
         decisions = f"thresholds {thresholds.get('strategy')} for {thresholds.get('objective')}"
+        if thresholds.get("min_labels"):
+            decisions += f", min_labels {thresholds['min_labels']}"
     else:
         decisions = f"decision {thresholds.get('decision', 'argmax')}"
     seconds = m.get("train_seconds")
