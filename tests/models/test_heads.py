@@ -6,8 +6,8 @@ import torch
 from transformers import BertConfig, BertModel
 
 from emotune.config import ModelConfig
-from emotune.errors import ConfigError
-from emotune.models.transformer.freezing import freeze, param_groups
+from emotune.errors import ConfigError, SettingError
+from emotune.models.transformer.freezing import freeze, param_groups, reinit
 from emotune.models.transformer.heads import init_bias, mlp_head, prevalence_bias
 from emotune.models.transformer.pooling import EncoderClassifier
 from emotune.models.transformer.precision import AUTO_ENV, resolve_precision
@@ -50,6 +50,25 @@ def test_freezing() -> None:
     assert any("embeddings" in n for n in frozen)
     assert any(".layer.1." in n for n in frozen) and not any(".layer.2." in n for n in frozen)
     assert all(p.requires_grad for n, p in module.named_parameters() if n.startswith("head."))
+
+
+def test_reinit_resets_only_the_top_layers() -> None:
+    module = _module()
+    with torch.no_grad():  # pretrained-looking values everywhere: no norm at 1, no bias at 0
+        for param in module.parameters():
+            param.add_(0.5)
+    before = {n: p.clone() for n, p in module.named_parameters()}
+    reinit(module, ModelConfig(reinit_layers=1))
+    after = dict(module.named_parameters())
+    changed = {n for n in before if not torch.equal(before[n], after[n])}
+    assert changed and all(".layer.2." in n for n in changed)  # the top one of 3 layers, and nothing else
+    assert {n for n in before if ".layer.2." in n} == changed
+    top = "encoder.encoder.layer.2."
+    assert torch.equal(after[top + "output.LayerNorm.weight"], torch.ones(16))
+    assert torch.equal(after[top + "attention.self.query.bias"], torch.zeros(16))
+    assert after[top + "intermediate.dense.weight"].std().item() == pytest.approx(0.02, rel=0.3)
+    with pytest.raises(SettingError, match=r"model\.reinit_layers"):
+        reinit(_module(), ModelConfig(reinit_layers=4))
 
 
 def test_layerwise_lr_decay() -> None:

@@ -88,6 +88,7 @@ class ModelConfig(Section):
     )
     freeze_embeddings: bool = False
     freeze_layers: int = Field(0, ge=0, description="freeze the first N encoder layers")
+    reinit_layers: int = Field(0, ge=0, description="re-initialise the top N transformer layers before fine-tuning")
     layerwise_lr_decay: float = Field(1.0, gt=0, le=1, description="lr multiplier per layer, top to bottom")
     peft: PeftConfig = PeftConfig()
     quantization: Literal["none", "4bit"] = Field("none", description="4bit: QLoRA (NF4) on a CUDA GPU")

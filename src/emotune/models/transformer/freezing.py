@@ -1,4 +1,5 @@
-"""Which parameters train, and at which learning rate: frozen embeddings / lower layers, layer-wise lr decay.
+"""Which parameters train, and how they start: frozen embeddings / lower layers, re-initialised top layers,
+layer-wise lr decay.
 
 Layers are found by name (``...layer.3.``, ``...layers.3.``, ``...block.3.``, ``...h.3.``), so the same code
 serves BERT-style encoders and decoder LLMs. The head (a module named ``head`` or ``score``) is never frozen.
@@ -12,6 +13,7 @@ from typing import Any
 from torch import nn
 
 from emotune.config import ModelConfig
+from emotune.errors import SettingError
 
 _LAYER = re.compile(r"(?:^|\.)(?:layer|layers|block|h)\.(\d+)\.")
 
@@ -38,6 +40,31 @@ def freeze(module: nn.Module, cfg: ModelConfig, head: str | None = "head") -> No
         index = layer_index(name)
         if (cfg.freeze_embeddings and "embed" in name) or (index is not None and index < cfg.freeze_layers):
             param.requires_grad_(False)
+
+
+def reinit(module: nn.Module, cfg: ModelConfig, head: str | None = "head") -> None:
+    """Re-initialise the top ``cfg.reinit_layers`` transformer layers as BERT initialises them (normal(0,
+    ``initializer_range``) weights, zero biases, unit norms), so fine-tuning starts them afresh (Zhang et al.
+    2021, "Revisiting Few-sample BERT Fine-tuning")."""
+    if not cfg.reinit_layers:
+        return
+    indexed = [(index, name, m) for name, m in module.named_modules()
+               if not _in_head(name, head) and (index := layer_index(name + ".")) is not None]  # fmt: skip
+    n_layers = max((index for index, _, _ in indexed), default=-1) + 1
+    if cfg.reinit_layers > n_layers:
+        raise SettingError("model.reinit_layers", f"{cfg.reinit_layers} asked, the model has {n_layers} layers")
+    config = getattr(module, "config", None) or getattr(getattr(module, "encoder", None), "config", None)
+    std = float(getattr(config, "initializer_range", 0.02))
+    for index, _, m in indexed:
+        if index < n_layers - cfg.reinit_layers:
+            continue
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
 
 
 def param_groups(

@@ -29,7 +29,7 @@ from emotune.models.base import DevSet
 from emotune.models.families import MODEL_ALIASES, resolve_model_path
 from emotune.models.transformer import adapters
 from emotune.models.transformer.backbone import Backbone
-from emotune.models.transformer.freezing import freeze
+from emotune.models.transformer.freezing import freeze, reinit
 from emotune.models.transformer.heads import init_bias, prevalence_bias
 from emotune.models.transformer.inference import predict_logits
 from emotune.models.transformer.inputs import TextInputs, auto_max_length, label_prefix
@@ -117,6 +117,7 @@ class TransformerModel:
         head = self.backbone.head
         if cfg.bias_init and head and stats is not None:
             init_bias(getattr(module, head), prevalence_bias(stats.positives, stats.counts, schema.task))
+        reinit(module, cfg, head)
         freeze(module, cfg, head)
         return self._adapt(module)
 
