@@ -1,11 +1,13 @@
 """Decision rules held out: threshold strategies and objectives (multilabel), decision offsets (single-label).
 
-For a finished ``emotune train`` run, the bundle's dev probabilities are recomputed and every decision rule
-is fitted on one half of dev and scored on the other half, both ways, averaged (the same stratified halves
-for every rule; :func:`emotune.evaluation.score.two_fold`). Nothing is retrained, so every rule sees the
-same model. Results: ``benchmarks/results/decisions.json``.
+For a finished ``emotune train`` run, the bundle's dev probabilities are recomputed (a dev split off train
+is read back from ``RUN/dev_probabilities.csv``) and every decision rule is fitted on one half of dev and
+scored on the other half, both ways, averaged (the same stratified halves for every rule;
+:func:`emotune.evaluation.score.two_fold`). Nothing is retrained, so every rule sees the same model.
+``thresholds.min_labels`` 1 and ``auto`` are scored beside each tuned multilabel rule. Results:
+``benchmarks/results/decisions.json``.
 
-    python benchmarks/decisions.py RUN [RUN ...]     # e.g. runs/bench-quality/semeval-plain
+    python benchmarks/decisions.py RUN [RUN ...] [--objectives macro_f1+jaccard]  # RUN: runs/bench-quality/NAME
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from common import add_result  # noqa: E402
 
 from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
@@ -47,34 +51,48 @@ def _dev(clf: EmotionClassifier) -> Any:
     return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema_), clf.config.dialogue)
 
 
-def evaluate_run(run: Path) -> dict[str, Any]:
+def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, np.ndarray]:
+    """Gold indicators and probabilities of the run's dev rows: recomputed on its dev file, or, for a dev
+    split off train (no dev file), read back from ``RUN/dev_probabilities.csv``."""
+    data = clf.config.data
+    if data.dev or find_split_file(get_preset(data.preset), str(data.data_dir), "dev"):
+        dev = _dev(clf)
+        return dev.y, clf.predict_proba(dev.texts)
+    saved = pd.read_csv(run / "dev_probabilities.csv")
+    names = clf.schema_.names
+    return saved[[f"true_{n}" for n in names]].to_numpy(int), saved[[f"prob_{n}" for n in names]].to_numpy(float)
+
+
+def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, Any]:
     clf = EmotionClassifier.load(run / "model")
-    dev = _dev(clf)
-    probs = clf.predict_proba(dev.texts)
+    y, probs = _dev_probabilities(run, clf)
     default = clf.config.thresholds
     rows = []
     started = time.perf_counter()
     if clf.schema_.task == "multilabel":
         for strategy, objective, min_labels in MULTILABEL_RULES:
+            if objectives and objective not in objectives:
+                continue
             cal = ThresholdCalibrator(strategy, objective, default.default, min_labels=min_labels)
-            held = two_fold(dev.y, probs, cal, clf.schema_)
+            held = two_fold(y, probs, cal, clf.schema_)
             rule = {"strategy": strategy, "objective": objective, "min_labels": min_labels}
             rows.append(rule | {k: held[k] for k in REPORTED if k in held})
     else:
         for decision in SINGLE_LABEL_RULES:
             cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
-            held = two_fold(dev.y, probs, cal, clf.schema_)
+            held = two_fold(y, probs, cal, clf.schema_)
             rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})
-    return {"run": str(run), "dev_rows": len(dev), "task": clf.schema_.task, "rules": rows,
+    return {"run": str(run), "dev_rows": len(y), "task": clf.schema_.task, "rules": rows,
             "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--objectives", nargs="+", help="multilabel: only the rules for these objectives")
     args = parser.parse_args()
     for run in args.runs:
-        result = evaluate_run(run)
+        result = evaluate_run(run, args.objectives)
         add_result("decisions.json", run.name, result)
         keys = [k for k in REPORTED if k in result["rules"][0]]
         print(f"\n{run} ({result['dev_rows']} dev rows, held out: 2-fold dev)")

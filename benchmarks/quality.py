@@ -48,7 +48,8 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
     changes = {"label_aware": cfg.model.label_aware, "label_correlation": cfg.train.loss.label_correlation,
                "rdrop": cfg.train.loss.rdrop, "ema": cfg.train.ema, "layers": cfg.model.layers,
                "seed": cfg.train.seed, "teacher": cfg.distill.teacher, "unlabelled": cfg.distill.unlabelled,
-               "teacher_weight": cfg.distill.teacher_weight if cfg.distill.teacher else None}  # fmt: skip
+               "teacher_weight": cfg.distill.teacher_weight if cfg.distill.teacher else None,
+               "reinit_layers": cfg.model.reinit_layers, "augment": [step.name for step in cfg.augment]}  # fmt: skip
     result: dict[str, Any] = {
         "kind": clf.model_.kind,
         "config": {k: v for k, v in changes.items() if v},
