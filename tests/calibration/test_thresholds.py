@@ -165,7 +165,7 @@ def test_thresholds_are_fitted_with_min_labels_applied(objective: str) -> None:
     aware = ThresholdCalibrator("per_label", objective, min_labels=1).fit(probs, y, schema)
     blind = ThresholdCalibrator("per_label", objective).fit(probs, y, schema)
     assert aware.predict(probs).sum(axis=1).min() == 1
-    blind.min_labels = 1  # the same rule applied after fitting without it
+    blind.min_labels_ = 1  # the same rule applied after fitting without it
     assert aware.score_ > score(blind.predict(probs).astype(bool), y.astype(bool)) + 0.005
 
 

@@ -193,12 +193,16 @@ class ThresholdCalibrator:
         if self.objective == "macro_f1" and not self.min_labels_:
             return self._per_label_f1(probs, y)  # macro-F1 is a mean of per-label F1s: tune each alone
         score = OBJECTIVES[self.objective]
-        thresholds = np.full(y.shape[1], self._global(probs, y))
-        if self.min_labels_:  # the rule only adds labels: each label's own best threshold may be the better start
-            own = self._per_label_f1(probs, y)
-            if score(self._decide(probs, own), y) > score(self._decide(probs, thresholds), y):
-                thresholds = own
-        for _ in range(2):  # coordinate ascent from there
+        starts = [np.full(y.shape[1], self._global(probs, y))]
+        if self.min_labels_:  # the rule only adds labels: each label's own best threshold is a second start
+            starts.append(self._per_label_f1(probs, y))
+        ends = [self._ascend(probs, y, start) for start in starts]
+        return max(ends, key=lambda t: score(self._decide(probs, t), y))  # the first on a tie
+
+    def _ascend(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        """Two rounds of coordinate ascent on the objective from ``thresholds``, one label at a time."""
+        score = OBJECTIVES[self.objective]
+        for _ in range(2):
             for j in np.flatnonzero(y.any(axis=0)):
 
                 def with_j(t: float, j: int = int(j)) -> float:

@@ -48,14 +48,14 @@ def reinit(module: nn.Module, cfg: ModelConfig, head: str | None = "head") -> No
     2021, "Revisiting Few-sample BERT Fine-tuning")."""
     if not cfg.reinit_layers:
         return
-    indexed = [(index, name, m) for name, m in module.named_modules()
+    indexed = [(index, m) for name, m in module.named_modules()
                if not _in_head(name, head) and (index := layer_index(name + ".")) is not None]  # fmt: skip
-    n_layers = max((index for index, _, _ in indexed), default=-1) + 1
+    n_layers = max((index for index, _ in indexed), default=-1) + 1
     if cfg.reinit_layers > n_layers:
         raise SettingError("model.reinit_layers", f"{cfg.reinit_layers} asked, the model has {n_layers} layers")
     config = getattr(module, "config", None) or getattr(getattr(module, "encoder", None), "config", None)
     std = float(getattr(config, "initializer_range", 0.02))
-    for index, _, m in indexed:
+    for index, m in indexed:
         if index < n_layers - cfg.reinit_layers:
             continue
         if isinstance(m, nn.Linear):
