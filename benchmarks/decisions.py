@@ -41,11 +41,17 @@ SINGLE_LABEL_RULES = ["argmax", "accuracy", "balanced_accuracy", "macro_f1"]
 REPORTED = ("macro_f1", "jaccard", "micro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral")
 
 
-def _dev(clf: EmotionClassifier) -> Any:
-    """The dev rows the run was selected and calibrated on (``--dev FILE`` or the preset's file in
-    ``--data-dir``), as the model sees them (dialogue bundles: one row per scored turn)."""
+def _dev_file(clf: EmotionClassifier) -> Any:
+    """``--dev FILE`` or the preset's dev file in ``--data-dir``; ``None`` when dev was split off train."""
     data = clf.config.data
-    dev_file = data.dev or find_split_file(get_preset(data.preset), str(data.data_dir), "dev")
+    return data.dev or find_split_file(get_preset(data.preset), str(data.data_dir), "dev")
+
+
+def _dev(clf: EmotionClassifier, dev_file: Any = None) -> Any:
+    """The dev rows the run was selected and calibrated on (``dev_file``, default :func:`_dev_file`), as the
+    model sees them (dialogue bundles: one row per scored turn)."""
+    data = clf.config.data
+    dev_file = dev_file or _dev_file(clf)
     if dev_file is None:
         raise SystemExit(f"{data.data_dir}: no dev file; these rules are compared on a dev file")
     return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema_), clf.config.dialogue)
@@ -54,9 +60,9 @@ def _dev(clf: EmotionClassifier) -> Any:
 def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, np.ndarray]:
     """Gold indicators and probabilities of the run's dev rows: recomputed on its dev file, or, for a dev
     split off train (no dev file), read back from ``RUN/dev_probabilities.csv``."""
-    data = clf.config.data
-    if data.dev or find_split_file(get_preset(data.preset), str(data.data_dir), "dev"):
-        dev = _dev(clf)
+    dev_file = _dev_file(clf)
+    if dev_file is not None:
+        dev = _dev(clf, dev_file)
         return dev.y, clf.predict_proba(dev.texts)
     saved = pd.read_csv(run / "dev_probabilities.csv")
     names = clf.schema_.names
