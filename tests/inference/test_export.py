@@ -172,6 +172,9 @@ def test_backend_errors_are_one_line(
     monkeypatch.setattr("emotune.models.transformer.precision.native_precision", lambda: "fp32")
     emulated = cli("predict", "--model", encoder_bundle, "--backend", "torch-bf16", "hello")
     assert emulated.code == 2 and "needs native bf16" in emulated.err
+    monkeypatch.setenv("CXX", "no-such-compiler")
+    uncompiled = cli("predict", "--model", encoder_bundle, "--backend", "torch-compiled", "hello")
+    assert uncompiled.code == 2 and "need a C++ compiler (no-such-compiler not found)" in uncompiled.err
     assert cli("predict", "--model", trained_bundle, "--backend", "auto", "hello").code == 0  # tfidf: as saved
 
 
@@ -196,3 +199,14 @@ def test_prediction_imports_no_trainer_and_onnx_bundles_no_torch(encoder_bundle:
     assert "transformers.trainer" not in _modules_after_predict(encoder_bundle, "torch")
     onnx_modules = _modules_after_predict(export_onnx(encoder_bundle, tmp_path / "onnx"), "saved")
     assert "onnxruntime" in onnx_modules and not {"torch", "transformers"} & onnx_modules
+
+
+def test_compiled_backend_predicts_what_torch_does(encoder_bundle: Path, tmp_path: Path) -> None:
+    compiled = load_classifier(encoder_bundle, "torch-compiled")
+    texts = [*TEXTS, "a much longer text " * 20, "ok"]
+    reference = load_classifier(encoder_bundle, "torch").predict_proba(texts)
+    assert compiled.model_.compiled_ is not None
+    probs = np.vstack([compiled.predict_proba(part) for part in (texts[:2], texts[2:])])  # two batch shapes
+    assert np.abs(probs - reference).max() < PARITY_ATOL
+    saved = compiled.save(tmp_path / "again")  # the compiled wrapper is never what gets saved
+    assert np.abs(load_classifier(saved, "torch").predict_proba(texts) - reference).max() < PARITY_ATOL

@@ -11,8 +11,12 @@ from emotune.errors import EmotuneError
 
 _DATA_OVERRIDE = re.compile(r"^data\.[A-Za-z_][\w.]*=")
 # emotune.inference.backends.CHOICES, named here so that building the parser imports nothing heavy
-BACKENDS = ("saved", "torch", "torch-bf16", "onnx", "onnx-int8", "auto")
-BACKEND_HELP = "runtime: saved (as trained), torch, torch-bf16, onnx, onnx-int8 or auto (fastest that holds parity)"
+BACKENDS = ("saved", "torch", "torch-bf16", "torch-compiled", "torch-bf16-compiled", "onnx", "onnx-int8", "auto")
+BACKEND_HELP = (
+    "runtime: saved (as trained), torch, torch-bf16, torch-compiled, torch-bf16-compiled (torch.compile: "
+    "slow first batches, for long files and the service), onnx, onnx-int8 or auto (fastest that holds "
+    "parity)"
+)
 
 
 def positive_int(value: str) -> int:

@@ -5,6 +5,9 @@
               machine lacks native bf16), an ONNX bundle in ONNX Runtime, TF-IDF in scikit-learn
 ``torch``     PyTorch, fp32
 ``torch-bf16``  PyTorch with bf16 autocast, where the CPU (AVX-512 BF16 / AMX) or GPU runs bf16 natively
+``torch-compiled``, ``torch-bf16-compiled``  the same through ``torch.compile`` (inductor; needs a C++
+              compiler). The first batches compile (15-40 s for MiniLM on 2 cores), so these pay on long files
+              and in the service, not for a few texts; ``auto`` does not pick them
 ``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
               :func:`cache_dir`)
 ``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
@@ -23,10 +26,11 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -97,6 +101,19 @@ def _torch_bf16(path: Path) -> EmotionClassifier:
     return clf
 
 
+def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], EmotionClassifier]:
+    def compiled(path: Path) -> EmotionClassifier:
+        compiler = os.environ.get("CXX") or "g++"
+        if not shutil.which(compiler):
+            raise EmotuneError(f"the compiled backends need a C++ compiler ({compiler} not found): install one (apt "
+                               "install g++, or set CXX), or use the backend without -compiled")  # fmt: skip
+        clf = load(path)
+        cast(Any, clf.model_).compile()
+        return clf
+
+    return compiled
+
+
 def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
     backend = "onnx" if quantize == "none" else f"onnx-{quantize}"
 
@@ -126,11 +143,13 @@ BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
     "saved": _saved,
     "torch": _torch,
     "torch-bf16": _torch_bf16,
+    "torch-compiled": _compiled(_torch),
+    "torch-bf16-compiled": _compiled(_torch_bf16),
     "onnx": _onnx("none"),
     "onnx-int8": _onnx("int8"),
 }
 CHOICES = (*BACKENDS, "auto")
-CANDIDATES = ("torch-bf16", "onnx", "onnx-int8")  # what auto measures against torch
+CANDIDATES = ("torch-bf16", "onnx", "onnx-int8")  # what auto measures against torch; compiled ones start too slowly
 
 
 def load_classifier(path: str | Path, backend: str = "saved") -> EmotionClassifier:

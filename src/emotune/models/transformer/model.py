@@ -49,6 +49,7 @@ class TransformerModel:
         self.config = config
         self.backbone = backbone
         self.kind = backbone.kind
+        self.compiled_: nn.Module | None = None
 
     @property
     def adapter(self) -> bool:
@@ -168,8 +169,14 @@ class TransformerModel:
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Probabilities ``(n, n_labels)``; texts are batched by token count so padding stays small."""
-        logits = predict_logits(self.module_, self.inputs_, texts, self.schema_.n_labels, self.precision_, batch_size)
+        module = self.module_ if self.compiled_ is None else self.compiled_
+        logits = predict_logits(module, self.inputs_, texts, self.schema_.n_labels, self.precision_, batch_size)
         return probabilities(logits, self.schema_.task)
+
+    def compile(self) -> None:
+        """Predict through ``torch.compile`` (inductor, dynamic shapes) from now on. The first batches pay the
+        compilation (seconds to a minute, less once inductor's cache holds it); :meth:`save` is unaffected."""
+        self.compiled_ = cast(nn.Module, torch.compile(self.module_, dynamic=True))
 
     # --- persistence -----------------------------------------------------------------------------------
 
