@@ -8,6 +8,8 @@ Parts (``--only``; all by default):
   compute as the bundle) against every emotune backend of the bundle. Each backend's parity with fp32 PyTorch:
   max |dp|, identical label sets and dev macro-F1 (the 886 dev rows), and ``ready_s``: loading the backend plus
   its first 16 texts (where ``torch.compile`` and the ONNX export happen), outside the measured rate.
+- ``profile``: where eager ``torch-bf16`` spends its time over the 886 dev tweets (``torch.profiler``, share of
+  self CPU time per operator), which is what ``torch.compile`` can fuse away.
 - ``padding``: tokens per dev tweet, and what batches of 64 pad them to in file order and by token count.
 - ``cold``: ``emotune predict --model B "one text"`` from process start to output, median of 5, per bundle.
 - ``stream``: a CSV of ``--rows`` rows through ``emotune predict --input``: peak resident memory and rate against
@@ -130,6 +132,22 @@ def padding(bundle: Path) -> dict[str, Any]:
               "by_token_count_padded": padded(np.argsort(lengths, kind="stable"))}  # fmt: skip
     print("padding", result, flush=True)
     return result
+
+
+def profile(bundle: Path, top: int = 6) -> dict[str, float]:
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    clf = load_classifier(bundle, "torch-bf16")
+    dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
+    clf.predict_proba(dev[:64])
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+        clf.predict_proba(dev)
+    events = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    shares = {e.key: round(e.self_cpu_time_total / total, 3) for e in events[:top]}
+    print("profile", shares, flush=True)
+    return shares
 
 
 def cold_start(bundles: dict[str, Path], repeats: int = 5) -> dict[str, Any]:
@@ -283,6 +301,8 @@ def main() -> None:
         os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(work / "inductor"))  # ready_s: a first compile
         if "backends" in args.only:
             result["backends"] = backends(args.bundle, args.repeat_to)
+        if "profile" in args.only:
+            result["profile"] = profile(args.bundle)
         if "padding" in args.only:
             result["padding"] = padding(args.bundle)
         if "cold" in args.only:
