@@ -8,6 +8,8 @@ table and the confusion matrix on the validation split (multiclass: argmax, noth
     python benchmarks/dialogue.py --only tfidf-k                   # TF-IDF, K = 0, 1, 2, 4, both tasks
     python benchmarks/dialogue.py --only minilm-k                  # MiniLM, K = 0, 1, 2, 4, both tasks, on the
                                                                    # first quarter of train (~1 h in all)
+    python benchmarks/dialogue.py --only minilm-full-next          # MiniLM, K = 0, 1, 2, 4, next turn, full train
+    python benchmarks/dialogue.py --only minilm-full-utterance     # the same for utterance recognition
 
 Results accumulate in ``benchmarks/results/dialogue.json`` (a run replaces its earlier entry).
 """
@@ -37,8 +39,16 @@ QUARTER_DIALOGUES = 2780
 RUNS |= {f"minilm-quarter-utterance-k{k}": ["task=utterance", f"dialogue.context={k}", *MINILM] for k in (0, 1, 2, 4)}
 RUNS |= {f"minilm-quarter-next-k{k}": ["task=next_turn", f"dialogue.context={k}", *MINILM,
                                        "train.loss.class_weight=balanced"] for k in (0, 1, 2, 4)}  # fmt: skip
+# The full-data MiniLM K table: the preset's defaults (cross-entropy, no class weights, max_length auto) with one
+# epoch (so that no epoch is selected on validation, which is scored) and "no emotion" kept at 30% in train.
+# Score decision offsets on it with `python benchmarks/decisions.py runs/bench-dialogue/minilm-next-kK`.
+FULL = ["epochs=1", 'sampling.downsample="no emotion"', "sampling.keep_ratio=0.3"]
+RUNS |= {f"minilm-{task}-k{k}": [f"task={task}", f"dialogue.context={k}", *FULL]
+         for task in ("utterance", "next_turn") for k in (0, 1, 2, 4)}  # fmt: skip
 GROUPS = {"tfidf-k": [name for name in RUNS if name.startswith("tfidf-")],
-          "minilm-k": [name for name in RUNS if name.startswith("minilm-quarter-")]}  # fmt: skip
+          "minilm-k": [name for name in RUNS if name.startswith("minilm-quarter-")],
+          "minilm-full-utterance": [name for name in RUNS if name.startswith("minilm-utterance-")],
+          "minilm-full-next": [name for name in RUNS if name.startswith("minilm-next_turn-")]}  # fmt: skip
 
 
 def quarter_of_train(data_dir: Path, out_root: Path) -> Path:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from emotune import EmotionClassifier
+from emotune.inference.workers import core_shares
 from emotune.workflows.predict import predict_file
 
 TEXTS = [f"text number {i}: {'so happy today' if i % 3 else 'I am furious and scared'}" for i in range(53)]
@@ -104,3 +105,29 @@ def test_a_missing_input_is_one_line_and_leaves_nothing(trained_bundle: Path, tm
     done = cli("predict", "--model", trained_bundle, "--input", tmp_path / name, "--output", tmp_path / "o.csv")
     assert done.code == 2 and "file not found" in done.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_core_shares_use_every_core_and_share_one_only_when_workers_outnumber_cores() -> None:
+    assert core_shares([0, 1, 2, 3], 2) == [[0, 1], [2, 3]]
+    assert core_shares([0, 1, 2], 2) == [[0], [1, 2]]
+    assert core_shares([0, 1], 3) == [[0], [1], [0]]
+
+
+def test_workers_write_the_same_file_as_one_process(trained_bundle: Path, tmp_path: Path, cli) -> None:
+    source = _write(tmp_path / "in.csv", TEXTS)
+    one = cli("predict", "--model", trained_bundle, "--input", source, "--output", tmp_path / "one.csv",
+              "--batch-size", "5")  # fmt: skip
+    two = cli("predict", "--model", trained_bundle, "--input", source, "--output", tmp_path / "two.csv",
+              "--batch-size", "5", "--workers", "2")  # fmt: skip
+    assert one.code == 0 and two.code == 0, two.err
+    assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()  # 11 chunks, in input order
+
+
+def test_a_worker_that_cannot_load_the_bundle_says_why(trained_bundle: Path, tmp_path: Path, cli) -> None:
+    source = _write(tmp_path / "in.csv", TEXTS)
+    done = cli("predict", "--model", trained_bundle, "--input", source, "--output", tmp_path / "o.csv",
+               "--workers", "2", "--backend", "onnx")  # fmt: skip
+    assert done.code == 2 and "runs transformer bundles; this is a tfidf bundle" in done.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    without_input = cli("predict", "--model", trained_bundle, "--workers", "2", "hello")
+    assert without_input.code == 2 and "--workers labels an --input file" in without_input.err

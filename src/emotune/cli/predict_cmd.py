@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 
 from emotune.errors import EmotuneError
 
@@ -32,7 +33,7 @@ def positive_int(value: str) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from emotune.config import data_overrides
-    from emotune.inference.backends import load_classifier
+    from emotune.inference.backends import choose_backend, load_classifier
     from emotune.workflows import predict
 
     options = data_overrides([t for t in args.texts if _DATA_OVERRIDE.match(t)], "predict")
@@ -43,12 +44,16 @@ def _run(args: argparse.Namespace) -> int:
         raise EmotuneError("give texts as arguments or --input FILE, not both")
     if not args.input and not args.texts:
         raise EmotuneError("nothing to predict: pass texts as arguments or --input FILE --output FILE")
-    clf = load_classifier(args.model, args.backend)
+    if args.workers > 1 and not args.input:
+        raise EmotuneError("--workers labels an --input file in several processes; texts as arguments run in one")
     if args.input:
-        n = predict.predict_file(clf, args.input, args.output, args.text_column, args.batch_size,
-                                 progress=sys.stderr.isatty(), data_options=options, resume=args.resume)  # fmt: skip
+        backend = choose_backend(Path(args.model)) if args.backend == "auto" else args.backend  # measured once, here
+        n = predict.predict_file(args.model, args.input, args.output, args.text_column, args.batch_size,
+                                 progress=sys.stderr.isatty(), data_options=options, resume=args.resume,
+                                 workers=args.workers, backend=backend)  # fmt: skip
         print(f"emotune: wrote {n} predictions to {args.output}", file=sys.stderr)
         return 0
+    clf = load_classifier(args.model, args.backend)
     for record in predict.predict_texts(clf, args.texts):
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
@@ -71,6 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="--input rows read, predicted and written at a time (default: 4096)")  # fmt: skip
     parser.add_argument("--resume", action="store_true",
                         help="continue an --output that an interrupted run left unfinished")  # fmt: skip
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="--input: label chunks in N processes, each loading the bundle on its share of the "
+                             "cores (default: 1)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="TEXT mode: one JSON object per line")
     parser.add_argument("--backend", choices=BACKENDS, default="saved", help=BACKEND_HELP + " (default: saved)")
     parser.set_defaults(handler=_run)

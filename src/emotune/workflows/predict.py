@@ -14,10 +14,11 @@ for the turn after it (``next_turn``; the last turn's forecast is for a reply no
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,18 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from emotune.bundle import read_manifest
 from emotune.classifier import EmotionClassifier
-from emotune.config import with_values
+from emotune.config import RunConfig, with_values
 from emotune.data.dialogue import dialogue_frame
-from emotune.data.readers import check_texts
+from emotune.data.labels import LabelSchema
+from emotune.data.readers import Table, check_texts
 from emotune.data.streaming import CHUNK_ROWS, count_rows, text_chunks
 from emotune.errors import DataError, EmotuneError
 from emotune.inference import predict_conversation, predict_turns
+from emotune.inference.backends import load_classifier
 from emotune.inference.conversation import probability_map
+from emotune.inference.workers import Labelled, WorkerPool
 from emotune.io_utils import write_text_atomic
 
 log = logging.getLogger("emotune")
@@ -60,6 +65,8 @@ def predict_file(
     progress: bool = True,
     data_options: Mapping[str, Any] | None = None,
     resume: bool = False,
+    workers: int = 1,
+    backend: str = "saved",
 ) -> int:
     """Predict every row of ``input_path`` into ``output_path``; returns the number of rows written.
 
@@ -67,6 +74,8 @@ def predict_file(
     the output is written to ``.NAME.partial`` beside it and renamed when complete. ``resume=True`` continues
     a partial output left by an interrupted run (every row is written exactly once). ``data_options``
     (dotted ``data.*`` keys) change how the input is read; ``text_column`` defaults to ``data.text_column``.
+    ``workers > 1`` labels chunks in that many processes (:mod:`emotune.inference.workers`), each loading the
+    bundle at ``model`` (a path) with ``backend``; a path with one worker is loaded with ``backend`` here.
     """
     output_path, input_path = Path(output_path), Path(input_path)
     if output_path.suffix.lower() not in OUTPUT_SUFFIXES:
@@ -75,30 +84,56 @@ def predict_file(
         raise DataError(f"{output_path}: is also the input; write the predictions to another file")
     if output_path.is_dir():
         raise DataError(f"{output_path}: is a folder; --output takes a .csv or .jsonl file name")
-    clf = model if isinstance(model, EmotionClassifier) else EmotionClassifier.load(model)
-    data_cfg = with_values(clf.config, {"data.format": "auto", **(data_options or {})}, "command line").data
+    if workers > 1:
+        if isinstance(model, EmotionClassifier):
+            raise EmotuneError("workers > 1 load the bundle in each process: pass the bundle's path, not a classifier")
+        bundle = Path(model)
+        manifest = read_manifest(bundle)
+        config, names = RunConfig.model_validate(manifest["config"]), LabelSchema.from_dict(manifest["schema"]).names
+    else:
+        clf = model if isinstance(model, EmotionClassifier) else load_classifier(model, backend)
+        config, names = clf.config, clf.schema_.names
+    data_cfg = with_values(config, {"data.format": "auto", **(data_options or {})}, "command line").data
     text_column = text_column or data_cfg.text_column
-    if clf.config.dialogue.task != "none":
+    if config.dialogue.task != "none":
+        if workers > 1:
+            raise EmotuneError("--workers: a dialogue bundle reads whole conversations in one process; leave it out")
         conversations = data_cfg.model_copy(update={"text_column": text_column})
         return _predict_conversations(clf, input_path, output_path, conversations, progress)
-    writer = _Writer(output_path, clf.schema_.names)
+    writer = _Writer(output_path, names)
     done = writer.resume() if resume else writer.start()
-    seen = 0
     try:
         total = count_rows(input_path, data_cfg.format)
-        with tqdm(total=total, initial=done, unit="text", desc="predict", disable=not progress or None) as bar:
-            for table in text_chunks(input_path, text_column, data_cfg.format, batch_size):
-                frame = table.frame.iloc[max(0, done - seen) :].reset_index(drop=True)  # skip rows written
-                seen += len(table.frame)
-                if frame.empty:
-                    continue
-                probs = clf.predict_proba(frame[text_column].tolist())
-                writer.append(frame, probs, clf.schema_.decode(clf.calibrator_.predict(probs)))
+        frames = _unwritten(text_chunks(input_path, text_column, data_cfg.format, batch_size), done)
+        with contextlib.ExitStack() as stack:
+            if workers > 1:
+                labelled = stack.enter_context(WorkerPool(bundle, backend, workers)).label(frames, text_column)
+            else:
+                labelled = ((frame, _label(clf, frame[text_column].tolist())) for frame in frames)
+            bar = stack.enter_context(tqdm(total=total, initial=done, unit="text", desc="predict",
+                                           disable=not progress or None))  # fmt: skip
+            for frame, (probs, labels) in labelled:
+                writer.append(frame, probs, labels)
                 bar.update(len(frame))
     except EmotuneError:
         writer.discard()  # bad input: nothing worth resuming
         raise
     return writer.finish()
+
+
+def _unwritten(tables: Iterable[Table], done: int) -> Iterator[pd.DataFrame]:
+    """The frames of ``tables`` without their first ``done`` rows (written by an earlier run)."""
+    seen = 0
+    for table in tables:
+        frame = table.frame.iloc[max(0, done - seen) :].reset_index(drop=True)
+        seen += len(table.frame)
+        if not frame.empty:
+            yield frame
+
+
+def _label(clf: EmotionClassifier, texts: list[str]) -> Labelled:
+    probs = clf.predict_proba(texts)
+    return probs, clf.schema_.decode(clf.calibrator_.predict(probs))
 
 
 class _Writer:
