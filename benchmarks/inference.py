@@ -15,6 +15,8 @@ Parts (``--only``; all by default):
 - ``stream``: a CSV of ``--rows`` rows through ``emotune predict --input``: peak resident memory and rate against
   ``predict_proba`` on the texts held in memory; then a run killed half way and finished with ``--resume``
   (every row exactly once).
+- ``workers``: ``--workers-rows`` rows through ``emotune predict --input`` with one and two worker processes
+  (``--workers``), wall time from process start, and whether both outputs are the same bytes.
 - ``serve``: ``emotune serve`` on loopback, 32 concurrent clients for ``--seconds``: errors, p50 / p99 latency and
   texts/s against the backend's batch rate.
 
@@ -182,10 +184,35 @@ def _peak_rss_mb(command: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, peak / 2**20
 
 
-def stream(bundle: Path, backend: str, rows: int, work: Path) -> dict[str, Any]:
+def _big_csv(work: Path, rows: int) -> tuple[Path, list[str]]:
+    """``rows`` rows of ``id,text``: the SemEval dev tweets over and over; and the dev tweets."""
     dev = pd.read_csv(DEV, sep="\t")["Tweet"].tolist()
-    source = work / "big.csv"
+    source = work / f"big-{rows}.csv"
     pd.DataFrame({"id": range(rows), "text": [dev[i % len(dev)] for i in range(rows)]}).to_csv(source, index=False)
+    return source, dev
+
+
+def workers(bundle: Path, backend: str, rows: int, work: Path, counts: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    """``emotune predict --input`` with 1 and 2 worker processes: wall time from process start (loading
+    included) and texts/s, and whether the outputs are byte for byte the same."""
+    source, _ = _big_csv(work, rows)
+    result: dict[str, Any] = {"rows": rows, "backend": backend}
+    outputs = []
+    for n in counts:
+        outputs.append(work / f"workers-{n}.csv")
+        command = [sys.executable, "-m", "emotune", "-q", "predict", "--model", str(bundle), "--backend", backend,
+                   "--input", str(source), "--output", str(outputs[-1]), "--workers", str(n)]  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        result[f"workers_{n}"] = {"wall_s": round(wall, 1), "texts_per_s": round(rows / wall, 1)}
+    result["identical_outputs"] = len({path.read_bytes() for path in outputs}) == 1
+    print("workers", result, flush=True)
+    return result
+
+
+def stream(bundle: Path, backend: str, rows: int, work: Path) -> dict[str, Any]:
+    source, dev = _big_csv(work, rows)
     clf = load_classifier(bundle, backend)
     sample = [dev[i % len(dev)] for i in range(min(rows, 20_000))]
     _, memory_rate = rate(clf.predict_proba, sample)
@@ -290,6 +317,8 @@ def main() -> None:
     parser.add_argument("--stream-bundle", type=Path, help="bundle for the streaming part (default: --bundle)")
     parser.add_argument("--stream-backend", default="onnx-int8")
     parser.add_argument("--serve-backend", default="torch-bf16")
+    parser.add_argument("--workers-backend", default="onnx")
+    parser.add_argument("--workers-rows", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     started = time.perf_counter()
@@ -312,6 +341,8 @@ def main() -> None:
             )
         if "stream" in args.only:
             result["stream"] = stream(args.stream_bundle or args.bundle, args.stream_backend, args.rows, work)
+        if "workers" in args.only:
+            result["workers"] = workers(args.bundle, args.workers_backend, args.workers_rows, work)
         if "serve" in args.only:
             result["serve"] = serve(args.bundle, args.serve_backend, args.seconds)
     result["wall_s"] = round(time.perf_counter() - started)

@@ -210,3 +210,23 @@ def test_compiled_backend_predicts_what_torch_does(encoder_bundle: Path, tmp_pat
     assert np.abs(probs - reference).max() < PARITY_ATOL
     saved = compiled.save(tmp_path / "again")  # the compiled wrapper is never what gets saved
     assert np.abs(load_classifier(saved, "torch").predict_proba(texts) - reference).max() < PARITY_ATOL
+
+
+def test_workers_share_one_onnx_export_and_match_one_process(
+    encoder_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emotune.workflows.predict import predict_file
+
+    exports: list[tuple[Path, str]] = []
+    real = backends.export_once
+    monkeypatch.setattr(
+        backends, "export_once", lambda path, backend: exports.append((path, backend)) or real(path, backend)
+    )
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(TEXTS * 3) + "\n", encoding="utf-8")
+    options: dict[str, Any] = {"batch_size": 4, "progress": False, "backend": "onnx"}
+    assert predict_file(encoder_bundle, source, tmp_path / "two.jsonl", workers=2, **options) == 3 * len(TEXTS)
+    predict_file(encoder_bundle, source, tmp_path / "one.jsonl", **options)
+    assert (tmp_path / "two.jsonl").read_text() == (tmp_path / "one.jsonl").read_text()
+    assert exports == [(encoder_bundle, "onnx")]  # by the parent, before the workers start
+    assert len(list((tmp_path / "cache" / "onnx").iterdir())) == 1

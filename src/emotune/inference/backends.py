@@ -114,9 +114,23 @@ def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], Emo
     return compiled
 
 
-def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
-    backend = "onnx" if quantize == "none" else f"onnx-{quantize}"
+def _onnx_backend(quantize: str) -> str:
+    return "onnx" if quantize == "none" else f"onnx-{quantize}"
 
+
+def _cached_export(path: Path, quantize: str) -> Path:
+    """The ONNX export of the transformer bundle at ``path`` in the cache, exported the first time."""
+    from emotune.inference.export import export_onnx
+
+    backend = _onnx_backend(quantize)
+    exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
+    if not (exported / MANIFEST).is_file():
+        log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
+        export_onnx(path, exported, quantize)
+    return exported
+
+
+def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
     def load(path: Path) -> EmotionClassifier:
         kind = read_manifest(path)["model_kind"]
         if kind == "onnx":
@@ -127,16 +141,18 @@ def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
                                    "saved, or export the source bundle again")  # fmt: skip
             return clf
         if kind not in TRANSFORMER_KINDS:
-            raise _not_transformer(path, backend, kind)
-        from emotune.inference.export import export_onnx
-
-        exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
-        if not (exported / MANIFEST).is_file():
-            log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
-            export_onnx(path, exported, quantize)
-        return EmotionClassifier.load(exported)
+            raise _not_transformer(path, _onnx_backend(quantize), kind)
+        return EmotionClassifier.load(_cached_export(path, quantize))
 
     return load
+
+
+def export_once(path: str | Path, backend: str) -> None:
+    """For the ONNX backends of a transformer bundle: export it into the cache now, so that processes started
+    next (``--workers``) all load that one export instead of each making its own."""
+    path = Path(path)
+    if backend.startswith("onnx") and read_manifest(path)["model_kind"] in TRANSFORMER_KINDS:
+        _cached_export(path, "none" if backend == "onnx" else backend.removeprefix("onnx-"))
 
 
 BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {

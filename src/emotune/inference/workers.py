@@ -71,6 +71,9 @@ class WorkerPool:
     manager; :meth:`label` labels frames in order."""
 
     def __init__(self, path: str | Path, backend: str, workers: int) -> None:
+        from emotune.inference.backends import export_once
+
+        export_once(path, backend)
         has_affinity = hasattr(os, "sched_getaffinity")
         cores = sorted(os.sched_getaffinity(0)) if has_affinity else list(range(os.cpu_count() or 1))
         context = multiprocessing.get_context("spawn")
