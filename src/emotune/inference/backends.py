@@ -6,8 +6,8 @@
 ``torch``     PyTorch, fp32
 ``torch-bf16``  PyTorch with bf16 autocast, where the CPU (AVX-512 BF16 / AMX) or GPU runs bf16 natively
 ``torch-compiled``, ``torch-bf16-compiled``  the same through ``torch.compile`` (inductor; needs a C++
-              compiler). The first batches compile (15-40 s for MiniLM on 2 cores), so these pay on long files
-              and in the service, not for a few texts; ``auto`` does not pick them
+              compiler). Loading compiles on sample texts (about 30 s for MiniLM on 2 cores), so these pay on
+              long files and in the service, not for a few texts; ``auto`` does not pick them
 ``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
               :func:`cache_dir`)
 ``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
@@ -109,6 +109,8 @@ def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], Emo
                                "install g++, or set CXX), or use the backend without -compiled")  # fmt: skip
         clf = load(path)
         cast(Any, clf.model_).compile()
+        for texts in (calibration_texts()[:64], calibration_texts()[:1]):  # compile now: a batch, and one text
+            clf.predict_proba(texts)  # (a batch of one gets a graph of its own)
         return clf
 
     return compiled
