@@ -18,7 +18,7 @@ Parts (``--only``; all by default):
 - ``workers``: ``--workers-rows`` rows through ``emotune predict --input`` with one and two worker processes
   (``--workers``), wall time from process start, and whether both outputs are the same bytes.
 - ``serve``: ``emotune serve`` on loopback, 32 concurrent clients for ``--seconds``: errors, p50 / p99 latency and
-  texts/s against the backend's batch rate.
+  texts/s against the backend's batch rate; then the ``schemathesis`` CLI against the live server's schema.
 
     python benchmarks/inference.py --bundle runs/bench-quality/semeval-plain/model
 """
@@ -278,6 +278,17 @@ async def _load(url: str, texts: list[str], clients: int, seconds: float, per_re
             "p99_ms": round(1000 * float(np.percentile(latencies, 99)), 1)}  # fmt: skip
 
 
+def schemathesis(url: str, examples: int = 100) -> dict[str, Any]:
+    """The ``schemathesis`` CLI against the live server's OpenAPI schema: every phase, no 5xx allowed."""
+    command = [str(Path(sys.executable).with_name("schemathesis")), "--no-color", "run", f"{url}/openapi.json",
+               "--checks", "not_a_server_error", "--max-examples", str(examples)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True)
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    result = {"command": " ".join(command[1:]), "exit_code": done.returncode, "summary": lines[-6:]}
+    print("schemathesis", result, flush=True)
+    return result
+
+
 def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[str, Any]:
     import httpx
 
@@ -302,6 +313,7 @@ def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[
             run["share_of_batch_rate"] = round(run["texts_per_s"] / batch_rate, 2)
             result[f"{per_request}_text_per_request"] = run
             print("serve", per_request, run, flush=True)
+        result["schemathesis"] = schemathesis(url)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
