@@ -6,7 +6,6 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 
 from emotune.errors import EmotuneError
 
@@ -33,7 +32,7 @@ def positive_int(value: str) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from emotune.config import data_overrides
-    from emotune.inference.backends import choose_backend, load_classifier
+    from emotune.inference.backends import load_classifier
     from emotune.workflows import predict
 
     options = data_overrides([t for t in args.texts if _DATA_OVERRIDE.match(t)], "predict")
@@ -47,10 +46,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers > 1 and not args.input:
         raise EmotuneError("--workers labels an --input file in several processes; texts as arguments run in one")
     if args.input:
-        backend = choose_backend(Path(args.model)) if args.backend == "auto" else args.backend  # measured once, here
         n = predict.predict_file(args.model, args.input, args.output, args.text_column, args.batch_size,
                                  progress=sys.stderr.isatty(), data_options=options, resume=args.resume,
-                                 workers=args.workers, backend=backend)  # fmt: skip
+                                 workers=args.workers, backend=args.backend)  # fmt: skip
         print(f"emotune: wrote {n} predictions to {args.output}", file=sys.stderr)
         return 0
     clf = load_classifier(args.model, args.backend)

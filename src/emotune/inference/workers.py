@@ -59,11 +59,16 @@ def _start(path: str, backend: str, shares: Any) -> None:
         _failure = EmotuneError(str(exc))
 
 
+def label_texts(clf: Any, texts: list[str]) -> Labelled:
+    """Probabilities and label names of ``texts`` with the loaded classifier ``clf``."""
+    probs = clf.predict_proba(texts)
+    return probs, clf.schema_.decode(clf.calibrator_.predict(probs))
+
+
 def _label(texts: list[str]) -> Labelled:
     if _failure is not None:
         raise _failure
-    probs = _classifier.predict_proba(texts)
-    return probs, _classifier.schema_.decode(_classifier.calibrator_.predict(probs))
+    return label_texts(_classifier, texts)
 
 
 class WorkerPool:
@@ -71,8 +76,9 @@ class WorkerPool:
     manager; :meth:`label` labels frames in order."""
 
     def __init__(self, path: str | Path, backend: str, workers: int) -> None:
-        from emotune.inference.backends import export_once
+        from emotune.inference.backends import choose_backend, export_once
 
+        backend = choose_backend(Path(path)) if backend == "auto" else backend  # measured once, here
         export_once(path, backend)
         has_affinity = hasattr(os, "sched_getaffinity")
         cores = sorted(os.sched_getaffinity(0)) if has_affinity else list(range(os.cpu_count() or 1))

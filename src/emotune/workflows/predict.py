@@ -37,7 +37,7 @@ from emotune.errors import DataError, EmotuneError
 from emotune.inference import predict_conversation, predict_turns
 from emotune.inference.backends import load_classifier
 from emotune.inference.conversation import probability_map
-from emotune.inference.workers import Labelled, WorkerPool
+from emotune.inference.workers import WorkerPool, label_texts
 from emotune.io_utils import write_text_atomic
 
 log = logging.getLogger("emotune")
@@ -49,8 +49,7 @@ def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str
     """One record per text: ``{"text", "labels", "probabilities"}`` (dialogue bundles: one conversation)."""
     if clf.config.dialogue.task != "none":
         return predict_conversation(clf, texts)
-    probs = clf.predict_proba(list(texts))
-    labels = clf.schema_.decode(clf.calibrator_.predict(probs))
+    probs, labels = label_texts(clf, list(texts))
     names = clf.schema_.names
     return [{"text": t, "labels": lab, "probabilities": probability_map(names, row)}
             for t, lab, row in zip(texts, labels, probs, strict=True)]  # fmt: skip
@@ -109,7 +108,7 @@ def predict_file(
             if workers > 1:
                 labelled = stack.enter_context(WorkerPool(bundle, backend, workers)).label(frames, text_column)
             else:
-                labelled = ((frame, _label(clf, frame[text_column].tolist())) for frame in frames)
+                labelled = ((frame, label_texts(clf, frame[text_column].tolist())) for frame in frames)
             bar = stack.enter_context(tqdm(total=total, initial=done, unit="text", desc="predict",
                                            disable=not progress or None))  # fmt: skip
             for frame, (probs, labels) in labelled:
@@ -129,11 +128,6 @@ def _unwritten(tables: Iterable[Table], done: int) -> Iterator[pd.DataFrame]:
         seen += len(table.frame)
         if not frame.empty:
             yield frame
-
-
-def _label(clf: EmotionClassifier, texts: list[str]) -> Labelled:
-    probs = clf.predict_proba(texts)
-    return probs, clf.schema_.decode(clf.calibrator_.predict(probs))
 
 
 class _Writer:
