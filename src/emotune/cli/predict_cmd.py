@@ -14,7 +14,7 @@ _DATA_OVERRIDE = re.compile(r"^data\.[A-Za-z_][\w.]*=")
 BACKENDS = ("saved", "torch", "torch-bf16", "torch-compiled", "torch-bf16-compiled", "onnx", "onnx-int8", "auto")
 BACKEND_HELP = (
     "runtime: saved (as trained), torch, torch-bf16, torch-compiled, torch-bf16-compiled (torch.compile: "
-    "slow first batches, for long files and the service), onnx, onnx-int8 or auto (fastest that holds "
+    "compiles while loading, for long files), onnx, onnx-int8 or auto (fastest that holds "
     "parity)"
 )
 

@@ -6,8 +6,8 @@
 ``torch``     PyTorch, fp32
 ``torch-bf16``  PyTorch with bf16 autocast, where the CPU (AVX-512 BF16 / AMX) or GPU runs bf16 natively
 ``torch-compiled``, ``torch-bf16-compiled``  the same through ``torch.compile`` (inductor; needs a C++
-              compiler). Loading compiles on sample texts (about 30 s for MiniLM on 2 cores), so these pay on
-              long files and in the service, not for a few texts; ``auto`` does not pick them
+              compiler). Loading compiles on sample texts (30-60 s for MiniLM on 2 cores), so these pay on
+              long files only, not for a few texts; ``auto`` does not pick them
 ``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
               :func:`cache_dir`)
 ``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
