@@ -94,6 +94,15 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def _settings(manifest: dict[str, Any]) -> tuple[RunConfig, LabelSchema]:
+    return RunConfig.model_validate(manifest["config"]), LabelSchema.from_dict(manifest["schema"])
+
+
+def read_settings(path: Path) -> tuple[RunConfig, LabelSchema]:
+    """The run config and label schema of the bundle at ``path``, from its manifest alone (no model loaded)."""
+    return _settings(read_manifest(path))
+
+
 def load_bundle(path: Path) -> Bundle:
     """The parts saved at ``path``."""
     manifest = read_manifest(path)
@@ -105,6 +114,6 @@ def load_bundle(path: Path) -> Bundle:
         detail = (str(exc).strip().splitlines() or [""])[0][:120]
         raise DataError(f"{path}: cannot load the model files ({type(exc).__name__}: {detail}); the bundle is "
                         "incomplete or damaged: copy it again or re-train it") from exc  # fmt: skip
-    config = RunConfig.model_validate(manifest["config"])
+    config, schema = _settings(manifest)
     calibrator = ThresholdCalibrator.from_dict(manifest["thresholds"])
-    return Bundle(config, LabelSchema.from_dict(manifest["schema"]), calibrator, model, manifest.get("metrics", {}))
+    return Bundle(config, schema, calibrator, model, manifest.get("metrics", {}))

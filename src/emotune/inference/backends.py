@@ -109,30 +109,32 @@ def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], Emo
                                "install g++, or set CXX), or use the backend without -compiled")  # fmt: skip
         clf = load(path)
         cast(Any, clf.model_).compile()
-        for texts in (calibration_texts()[:64], calibration_texts()[:1]):  # compile now: a batch, and one text
-            clf.predict_proba(texts)  # (a batch of one gets a graph of its own)
+        sample = calibration_texts()
+        for texts in (sample[:64], sample[:1]):  # compile now: a batch, and one text (it gets a graph of its own)
+            clf.predict_proba(texts)
         return clf
 
     return compiled
 
 
-def _onnx_backend(quantize: str) -> str:
-    return "onnx" if quantize == "none" else f"onnx-{quantize}"
+ONNX_QUANTIZE = {"onnx": "none", "onnx-int8": "int8"}  # ONNX backend -> how its weights are quantised
 
 
-def _cached_export(path: Path, quantize: str) -> Path:
-    """The ONNX export of the transformer bundle at ``path`` in the cache, exported the first time."""
+def _cached_export(path: Path, backend: str) -> Path:
+    """The ONNX export (``backend``: a key of :data:`ONNX_QUANTIZE`) of the transformer bundle at ``path`` in
+    the cache, exported the first time."""
     from emotune.inference.export import export_onnx
 
-    backend = _onnx_backend(quantize)
     exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
     if not (exported / MANIFEST).is_file():
         log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
-        export_onnx(path, exported, quantize)
+        export_onnx(path, exported, ONNX_QUANTIZE[backend])
     return exported
 
 
-def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
+def _onnx(backend: str) -> Callable[[Path], EmotionClassifier]:
+    quantize = ONNX_QUANTIZE[backend]
+
     def load(path: Path) -> EmotionClassifier:
         kind = read_manifest(path)["model_kind"]
         if kind == "onnx":
@@ -143,8 +145,8 @@ def _onnx(quantize: str) -> Callable[[Path], EmotionClassifier]:
                                    "saved, or export the source bundle again")  # fmt: skip
             return clf
         if kind not in TRANSFORMER_KINDS:
-            raise _not_transformer(path, _onnx_backend(quantize), kind)
-        return EmotionClassifier.load(_cached_export(path, quantize))
+            raise _not_transformer(path, backend, kind)
+        return EmotionClassifier.load(_cached_export(path, backend))
 
     return load
 
@@ -153,8 +155,8 @@ def export_once(path: str | Path, backend: str) -> None:
     """For the ONNX backends of a transformer bundle: export it into the cache now, so that processes started
     next (``--workers``) all load that one export instead of each making its own."""
     path = Path(path)
-    if backend.startswith("onnx") and read_manifest(path)["model_kind"] in TRANSFORMER_KINDS:
-        _cached_export(path, "none" if backend == "onnx" else backend.removeprefix("onnx-"))
+    if backend in ONNX_QUANTIZE and read_manifest(path)["model_kind"] in TRANSFORMER_KINDS:
+        _cached_export(path, backend)
 
 
 BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
@@ -163,8 +165,7 @@ BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
     "torch-bf16": _torch_bf16,
     "torch-compiled": _compiled(_torch),
     "torch-bf16-compiled": _compiled(_torch_bf16),
-    "onnx": _onnx("none"),
-    "onnx-int8": _onnx("int8"),
+    **{backend: _onnx(backend) for backend in ONNX_QUANTIZE},
 }
 CHOICES = (*BACKENDS, "auto")
 CANDIDATES = ("torch-bf16", "onnx", "onnx-int8")  # what auto measures against torch; compiled ones start too slowly

@@ -26,11 +26,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from emotune.bundle import read_manifest
+from emotune.bundle import read_settings
 from emotune.classifier import EmotionClassifier
-from emotune.config import RunConfig, with_values
+from emotune.config import with_values
 from emotune.data.dialogue import dialogue_frame
-from emotune.data.labels import LabelSchema
 from emotune.data.readers import Table, check_texts
 from emotune.data.streaming import CHUNK_ROWS, count_rows, text_chunks
 from emotune.errors import DataError, EmotuneError
@@ -87,8 +86,8 @@ def predict_file(
         if isinstance(model, EmotionClassifier):
             raise EmotuneError("workers > 1 load the bundle in each process: pass the bundle's path, not a classifier")
         bundle = Path(model)
-        manifest = read_manifest(bundle)
-        config, names = RunConfig.model_validate(manifest["config"]), LabelSchema.from_dict(manifest["schema"]).names
+        config, schema = read_settings(bundle)
+        names = schema.names
     else:
         clf = model if isinstance(model, EmotionClassifier) else load_classifier(model, backend)
         config, names = clf.config, clf.schema_.names
