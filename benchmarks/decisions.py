@@ -37,7 +37,7 @@ MULTILABEL_RULES: list[tuple[str, str, int | str]] = [
     for strategy in ("fixed", "global", "per_label", "bootstrap", "shrunk")
     if not (min_labels and strategy in ("fixed", "bootstrap"))  # bootstrap x coordinate ascent: minutes on 28 labels
 ]
-SINGLE_LABEL_RULES = ["argmax", "accuracy", "balanced_accuracy", "macro_f1"]
+SINGLE_LABEL_RULES = ["argmax", "accuracy", "balanced_accuracy", "macro_f1", "micro_f1_without_neutral"]
 REPORTED = ("macro_f1", "jaccard", "micro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral")
 
 
@@ -85,6 +85,8 @@ def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, An
             rows.append(rule | {k: held[k] for k in REPORTED if k in held})
     else:
         for decision in SINGLE_LABEL_RULES:
+            if decision == "micro_f1_without_neutral" and clf.schema_.neutral is None:
+                continue
             cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
             held = two_fold(y, probs, cal, clf.schema_)
             rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})

@@ -8,7 +8,7 @@ import pytest
 
 from emotune import EmotionClassifier, RunConfig, load_dataset
 from emotune.bundle import MANIFEST
-from emotune.errors import ConfigError, DataError
+from emotune.errors import ConfigError, DataError, SettingError
 
 TEXTS = [
     "so happy today",
@@ -39,6 +39,9 @@ def test_multiclass_labels_and_dev_set() -> None:
     assert clf.schema_.task == "multiclass"
     assert clf.predict(TEXTS[:4]).sum(axis=1).tolist() == [1, 1, 1, 1]  # exactly one class each
     assert clf.dev_proba_.shape == (8, 3)
+    without_neutral = RunConfig.model_validate({"thresholds": {"decision": "micro_f1_without_neutral"}})
+    with pytest.raises(SettingError, match=r"thresholds\.decision: micro_f1_without_neutral needs a neutral class"):
+        EmotionClassifier("tfidf", without_neutral).fit(TEXTS, single)  # refused before any training
 
 
 def test_indicator_array_needs_names() -> None:

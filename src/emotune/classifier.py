@@ -141,6 +141,7 @@ class EmotionClassifier:
         self.dev_ = dev  # what the dev probabilities refer to (with dialogue.task: one row per scored turn)
         model = build_model(self.config)
         _check_masks(train, self.config)
+        _check_decision(train.schema, self.config)
         dev_texts = self.preprocessor.transform(dev.texts)
         texts, y = (list(train.texts), train.targets()) if targets is None else targets(train)
         self.model_: TextModel = model.fit(
@@ -226,6 +227,13 @@ def _check_masks(train: EmotionDataset, cfg: RunConfig) -> None:
         raise SettingError("data.sources", f"model kind {kind} cannot leave unannotated labels out of its loss; "
                                            "use model=tfidf, an encoder or a decoder classifier, or set the "
                                            "sources' unmapped: negative")  # fmt: skip
+
+
+def _check_decision(schema: LabelSchema, cfg: RunConfig) -> None:
+    """An objective that leaves the neutral class out needs the data to name one (checked before training)."""
+    if schema.task == "multiclass" and cfg.thresholds.decision == "micro_f1_without_neutral" and not schema.neutral:
+        fix = 'name it with data.neutral_label (e.g. "no emotion") or choose another decision'
+        raise SettingError("thresholds.decision", f"micro_f1_without_neutral needs a neutral class; {fix}")
 
 
 def augment_rows(train: EmotionDataset, cfg: RunConfig) -> EmotionDataset:

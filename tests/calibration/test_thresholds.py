@@ -137,6 +137,30 @@ def test_decision_offsets_recover_a_known_prior_shift() -> None:
     assert np.array_equal(ThresholdCalibrator.from_dict(old_bundle).predict(probs), plain.predict(probs))
 
 
+def test_offsets_for_micro_f1_without_neutral_score_what_the_metric_reports() -> None:
+    """A model that says "none" too often (its neutral log-odds 1.5 too high): offsets fitted for micro-F1
+    over the emotion classes lower the neutral class, the fitted score is the reported metric's value, and
+    without a neutral class in the schema the objective is refused."""
+    rng = np.random.default_rng(1)
+    schema = LabelSchema(("none", "joy", "anger"), "multiclass", neutral="none")
+    n = 3000
+    true = rng.choice(3, size=n, p=[0.7, 0.2, 0.1])
+    logits = rng.normal(0, 1.0, (n, 3))
+    logits[np.arange(n), true] += 2.0
+    logits[:, 0] += 1.5
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = schema.one_hot(true)
+    plain = ThresholdCalibrator().fit(probs, y, schema)
+    fitted = ThresholdCalibrator(decision="micro_f1_without_neutral").fit(probs, y, schema)
+    assert fitted.offsets_ is not None and (fitted.offsets_[1:] > fitted.offsets_[0]).all()
+    metric = {name: compute_metrics(y, cal.predict(probs), schema)["micro_f1_without_neutral"]
+              for name, cal in (("plain", plain), ("fitted", fitted))}  # fmt: skip
+    assert fitted.score_ == pytest.approx(metric["fitted"])
+    assert metric["fitted"] > metric["plain"] + 0.02
+    with pytest.raises(ValueError, match="needs a neutral label"):
+        ThresholdCalibrator(decision="micro_f1_without_neutral").fit(probs, y, LabelSchema(schema.names, "multiclass"))
+
+
 def test_min_labels_fills_empty_rows_with_the_label_nearest_its_threshold() -> None:
     schema = LabelSchema(("a", "b", "c"), "multilabel")
     probs = np.array([[0.1, 0.3, 0.2], [0.9, 0.1, 0.1], [0.2, 0.2, 0.45], [0.6, 0.7, 0.1]])

@@ -13,8 +13,10 @@ nearest to its threshold is taken. Thresholds are then fitted with that rule app
 fits with 0 and with 1 and keeps whichever scores better on the fitting rows.
 
 Single-label (multiclass) tasks decide by argmax; with ``decision`` set to an objective (``macro_f1``,
-``balanced_accuracy``, ``accuracy``), per-class additive offsets on the log-probabilities are fitted for it:
-the single-label counterpart of thresholds (a prior correction, e.g. after class weights or downsampling).
+``balanced_accuracy``, ``accuracy``, or ``micro_f1_without_neutral``: micro-F1 over every class but the
+schema's neutral one, the DailyDialog convention), per-class additive offsets on the log-probabilities are
+fitted for it: the single-label counterpart of thresholds (a prior correction, e.g. after class weights or
+downsampling).
 
 >>> import numpy as np
 >>> from emotune.data.labels import LabelSchema
@@ -85,19 +87,24 @@ BOOTSTRAP_ROUNDS = 30
 SHRINK_POSITIVES = 20  # a label with this many positives keeps half of its own threshold's distance
 
 
-def _class_objective(pred: np.ndarray, true: np.ndarray, n: int, objective: str) -> float:
-    """``accuracy``, ``balanced_accuracy`` or ``macro_f1`` of class ids, from one confusion matrix."""
+def _class_objective(pred: np.ndarray, true: np.ndarray, n: int, objective: str, neutral: int | None = None) -> float:
+    """``accuracy``, ``balanced_accuracy``, ``macro_f1`` or ``micro_f1_without_neutral`` (class id ``neutral``
+    left out) of class ids, from one confusion matrix."""
     cm = np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
     tp, support, predicted = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
     if objective == "accuracy":
         return float(tp.sum() / max(len(true), 1))
     if objective == "balanced_accuracy":
         return float(_safe_div(tp, support)[support > 0].mean())
+    if objective == "micro_f1_without_neutral":
+        kept = np.arange(n) != neutral
+        both = support[kept].sum() + predicted[kept].sum()
+        return float(2 * tp[kept].sum() / both) if both else 0.0
     seen = (support + predicted) > 0
     return float(_safe_div(2 * tp, support + predicted)[seen].mean())
 
 
-DECISIONS = ("argmax", "macro_f1", "balanced_accuracy", "accuracy")
+DECISIONS = ("argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral")
 OFFSETS = np.round(np.arange(-3.0, 3.01, 0.1), 1)
 
 
@@ -154,7 +161,7 @@ class ThresholdCalibrator:
         self.thresholds_: np.ndarray | None = None
         self.offsets_: np.ndarray | None = None
         if schema.task == "multiclass":
-            return self._fit_offsets(probs, y)
+            return self._fit_offsets(probs, y, schema)
         if self.min_labels == "auto":
             return self._fit_min_labels(probs, y, schema)
         score = OBJECTIVES[self.objective]
@@ -213,15 +220,21 @@ class ThresholdCalibrator:
                 thresholds[j] = self._best(with_j, start=thresholds[j])
         return thresholds
 
-    def _fit_offsets(self, probs: np.ndarray, y: np.ndarray) -> ThresholdCalibrator:
+    def _fit_offsets(self, probs: np.ndarray, y: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
         """Per-class log-probability offsets for ``decision`` by coordinate ascent (all zero: plain argmax)."""
         n, true = probs.shape[1], y.argmax(axis=1)
+        neutral = schema.names.index(schema.neutral) if schema.neutral is not None else None
+        if self.decision == "micro_f1_without_neutral" and neutral is None:
+            raise ValueError(
+                "decision micro_f1_without_neutral needs a neutral label: set data.neutral_label (e.g. "
+                '"no emotion"), or choose another thresholds.decision'
+            )
         offsets = np.zeros(n)
         if self.decision != "argmax" and len(y):
             logp = np.log(np.clip(probs, 1e-12, None))
 
             def value(trial: np.ndarray) -> float:
-                return _class_objective((logp + trial).argmax(axis=1), true, n, self.decision)
+                return _class_objective((logp + trial).argmax(axis=1), true, n, self.decision, neutral)
 
             for _ in range(3):
                 for j in range(1, n):  # class 0 is the reference: only differences between offsets matter
@@ -234,7 +247,8 @@ class ThresholdCalibrator:
                     offsets[j] = OFFSETS[best[np.argmin(np.abs(OFFSETS[best] - offsets[j]))]]
         self.offsets_ = offsets
         objective = "accuracy" if self.decision == "argmax" else self.decision
-        self.score_ = _class_objective(self.predict(probs).argmax(axis=1), true, n, objective) if len(y) else 0.0
+        decided = self.predict(probs).argmax(axis=1)
+        self.score_ = _class_objective(decided, true, n, objective, neutral) if len(y) else 0.0
         return self
 
     def _best(self, score: Callable[[float], float], start: float | None = None) -> float:

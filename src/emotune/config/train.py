@@ -78,7 +78,7 @@ class ThresholdConfig(Section):
     strategy: Literal["per_label", "global", "fixed", "bootstrap", "shrunk"] = "per_label"
     objective: Literal["macro_f1", "micro_f1", "jaccard", "macro_f1+jaccard"] = "macro_f1+jaccard"
     default: float = Field(0.5, gt=0, lt=1)
-    decision: Literal["argmax", "macro_f1", "balanced_accuracy", "accuracy"] = Field(
+    decision: Literal["argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral"] = Field(
         "argmax", description="single-label tasks: argmax, or fit per-class offsets for this objective"
     )
     min_labels: Annotated[int, Field(ge=0)] | Literal["auto"] = Field(
