@@ -57,21 +57,23 @@ def _dev(clf: EmotionClassifier, dev_file: Any = None) -> Any:
     return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema_), clf.config.dialogue)
 
 
-def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, np.ndarray]:
-    """Gold indicators and probabilities of the run's dev rows: recomputed on its dev file, or, for a dev
-    split off train (no dev file), read back from ``RUN/dev_probabilities.csv``."""
+def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Gold indicators, probabilities and groups (dialogue ids, kept in one half) of the run's dev rows:
+    recomputed on its dev file, or, for a dev split off train (no dev file), read back from
+    ``RUN/dev_probabilities.csv``."""
     dev_file = _dev_file(clf)
     if dev_file is not None:
         dev = _dev(clf, dev_file)
-        return dev.y, clf.predict_proba(dev.texts)
+        return dev.y, clf.predict_proba(dev.texts), dev.groups
     saved = pd.read_csv(run / "dev_probabilities.csv")
     names = clf.schema_.names
-    return saved[[f"true_{n}" for n in names]].to_numpy(int), saved[[f"prob_{n}" for n in names]].to_numpy(float)
+    y = saved[[f"true_{n}" for n in names]].to_numpy(int)
+    return y, saved[[f"prob_{n}" for n in names]].to_numpy(float), None
 
 
 def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, Any]:
     clf = EmotionClassifier.load(run / "model")
-    y, probs = _dev_probabilities(run, clf)
+    y, probs, groups = _dev_probabilities(run, clf)
     default = clf.config.thresholds
     rows = []
     started = time.perf_counter()
@@ -80,7 +82,7 @@ def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, An
             if objectives and objective not in objectives:
                 continue
             cal = ThresholdCalibrator(strategy, objective, default.default, min_labels=min_labels)
-            held = two_fold(y, probs, cal, clf.schema_)
+            held = two_fold(y, probs, cal, clf.schema_, groups)
             rule = {"strategy": strategy, "objective": objective, "min_labels": min_labels}
             rows.append(rule | {k: held[k] for k in REPORTED if k in held})
     else:
@@ -88,7 +90,7 @@ def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, An
             if decision == "micro_f1_without_neutral" and clf.schema_.neutral is None:
                 continue
             cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
-            held = two_fold(y, probs, cal, clf.schema_)
+            held = two_fold(y, probs, cal, clf.schema_, groups)
             rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})
     return {"run": str(run), "dev_rows": len(y), "task": clf.schema_.task, "rules": rows,
             "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip

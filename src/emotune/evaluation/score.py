@@ -45,12 +45,14 @@ def score(
     schema: LabelSchema,
     prefix: str = "dev",
     held_out: bool = False,
+    groups: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Metrics of ``probs`` ``(n, n_labels)`` against indicator ``y`` of the same shape.
 
     Returns ``{prefix: metrics with the fitted calibrator's thresholds, prefix + "_at_default_threshold":
     metrics at its fixed default threshold, "per_label": [...], "thresholds": {...}}`` plus ``"confusion"``
-    for a multiclass schema, and with ``held_out`` ``prefix + "_two_fold"`` (see :func:`two_fold`; from 20 rows).
+    for a multiclass schema, and with ``held_out`` ``prefix + "_two_fold"`` (see :func:`two_fold`; from 20 rows;
+    ``groups``, e.g. dialogue ids, keep a group in one half).
 
     >>> # score(dev.y, probs, clf.calibrator_, clf.schema_)["dev"]["macro_f1"]
     """
@@ -63,7 +65,7 @@ def score(
         "thresholds": calibrator.to_dict(),
     }
     if held_out and len(y) >= MIN_HELD_OUT_ROWS:
-        out[f"{prefix}_two_fold"] = two_fold(y, probs, calibrator, schema)
+        out[f"{prefix}_two_fold"] = two_fold(y, probs, calibrator, schema, groups)
     if schema.task == "multiclass":
         out["confusion"] = {"labels": list(schema.names),
                             "rows_true_columns_predicted": confusion(y, predicted, schema).tolist()}  # fmt: skip

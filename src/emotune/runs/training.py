@@ -79,7 +79,7 @@ def run(
             return TrainResult(run_dir, run_dir / "model", {})
         dev = clf.dev_  # with dialogue.task: one row per scored turn
         metrics: dict[str, Any] = {
-            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema, held_out=True),
+            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema, held_out=True, groups=dev.groups),
             "train_rows": len(train),
             "dev_rows": len(dev),
             "dev_split_off_train": dev_split_off,

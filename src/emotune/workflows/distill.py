@@ -59,7 +59,7 @@ class SoftTargets:
     def report(self, dev: EmotionDataset) -> dict[str, Any]:
         """The teacher's scores on the student's dev rows, with its own thresholds (and held out)."""
         probs = self._probabilities(list(dev.texts), "dev texts")
-        scores = score(dev.y, probs, self.teacher.calibrator_, dev.schema, held_out=True)
+        scores = score(dev.y, probs, self.teacher.calibrator_, dev.schema, held_out=True, groups=dev.groups)
         keep = ("dev", "dev_at_default_threshold", "dev_two_fold")
         return {"teacher": {"bundle": self.source, "kind": self.teacher.model_.kind,
                             **{k: v for k, v in scores.items() if k in keep}}}  # fmt: skip
