@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from emotune.bundle import Bundle, load_bundle, save_bundle
-from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.calibration.thresholds import ThresholdCalibrator, unfit_decision
 from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
@@ -230,10 +230,9 @@ def _check_masks(train: EmotionDataset, cfg: RunConfig) -> None:
 
 
 def _check_decision(schema: LabelSchema, cfg: RunConfig) -> None:
-    """An objective that leaves the neutral class out needs the data to name one (checked before training)."""
-    if schema.task == "multiclass" and cfg.thresholds.decision == "micro_f1_without_neutral" and not schema.neutral:
-        fix = 'name it with data.neutral_label (e.g. "no emotion") or choose another decision'
-        raise SettingError("thresholds.decision", f"micro_f1_without_neutral needs a neutral class; {fix}")
+    """The decision objective fits these labels (checked before training, not after it)."""
+    if why := unfit_decision(cfg.thresholds.decision, schema):
+        raise SettingError("thresholds.decision", why)
 
 
 def augment_rows(train: EmotionDataset, cfg: RunConfig) -> EmotionDataset:

@@ -157,7 +157,7 @@ def test_offsets_for_micro_f1_without_neutral_score_what_the_metric_reports() ->
               for name, cal in (("plain", plain), ("fitted", fitted))}  # fmt: skip
     assert fitted.score_ == pytest.approx(metric["fitted"])
     assert metric["fitted"] > metric["plain"] + 0.02
-    with pytest.raises(ValueError, match="needs a neutral label"):
+    with pytest.raises(ValueError, match="needs a neutral class"):
         ThresholdCalibrator(decision="micro_f1_without_neutral").fit(probs, y, LabelSchema(schema.names, "multiclass"))
 
 

@@ -108,6 +108,15 @@ DECISIONS = ("argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_wi
 OFFSETS = np.round(np.arange(-3.0, 3.01, 0.1), 1)
 
 
+def unfit_decision(decision: str, schema: LabelSchema) -> str | None:
+    """Why ``decision`` cannot be fitted for ``schema``'s labels, or None when it can. Checked by the calibrator
+    and, before training, by the classifier."""
+    if schema.task == "multiclass" and decision == "micro_f1_without_neutral" and schema.neutral is None:
+        fix = 'name it with data.neutral_label (e.g. "no emotion") or choose another decision'
+        return f"micro_f1_without_neutral needs a neutral class; {fix}"
+    return None
+
+
 class ThresholdCalibrator:
     """Per-label (or one global) thresholds that maximise an objective on validation probabilities.
 
@@ -224,11 +233,8 @@ class ThresholdCalibrator:
         """Per-class log-probability offsets for ``decision`` by coordinate ascent (all zero: plain argmax)."""
         n, true = probs.shape[1], y.argmax(axis=1)
         neutral = schema.names.index(schema.neutral) if schema.neutral is not None else None
-        if self.decision == "micro_f1_without_neutral" and neutral is None:
-            raise ValueError(
-                "decision micro_f1_without_neutral needs a neutral label: set data.neutral_label (e.g. "
-                '"no emotion"), or choose another thresholds.decision'
-            )
+        if why := unfit_decision(self.decision, schema):
+            raise ValueError(f"thresholds.decision: {why}")
         offsets = np.zeros(n)
         if self.decision != "argmax" and len(y):
             logp = np.log(np.clip(probs, 1e-12, None))
