@@ -23,7 +23,7 @@ def test_baseline_writes_a_complete_run(tmp_path: Path, sample_dir: Path, cli) -
     assert json.loads(result.out)["bundle"] == str(run / "model")
     assert (run / "model" / "emotune.json").is_file() and (run / "model" / "tfidf.joblib").is_file()
     assert "seed: 3" in (run / "config.yaml").read_text()
-    assert "dev macro-F1" in (run / "train.log").read_text()
+    assert "dev macro_f1" in (run / "train.log").read_text()
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["dev"]) >= CONTRACT_KEYS and len(metrics["per_label"]) == 11
     assert metrics["dev_rows"] == 100 and metrics["dev_split_off_train"] is False
@@ -63,6 +63,19 @@ def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:
     report = json.loads(result.out)
     assert {"macro_f1", "micro_f1", "weighted_f1", "balanced_accuracy"} <= set(report)
     assert len(report["confusion_matrix"]) == 6
+
+
+def test_the_run_log_reports_the_metric_the_decision_was_tuned_for(tmp_path: Path, cli) -> None:
+    rows = "".join(f"feel {w} today;{label}\n" for w, label in
+                   [("down", "sadness"), ("great", "joy"), ("low", "joy"), ("mad", "anger")] * 10)  # fmt: skip
+    write(tmp_path / "train.txt", "text;label_name\n" + rows)
+    write(tmp_path / "val.txt", rows)
+    run = tmp_path / "r"
+    result = cli("baseline", "--preset", "dair-emotion", "--data-dir", tmp_path, "--output", run,
+                 "thresholds.decision=balanced_accuracy")  # fmt: skip
+    assert result.code == 0, result.err
+    dev = json.loads((run / "metrics.json").read_text())["dev"]
+    assert f"dev balanced_accuracy {dev['balanced_accuracy']:.4f} (calibrated)" in (run / "train.log").read_text()
 
 
 def test_predict_texts(trained_bundle: Path, cli) -> None:

@@ -98,12 +98,20 @@ def run(
         remove_checkpoints(run_dir, cfg)
         try_report(run_dir, cfg.track.report)
         log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
-        held_out = metrics.get("dev_two_fold", {}).get("macro_f1")
-        log.info("dev macro-F1 %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
-                 metrics["dev"]["macro_f1"], metrics["dev_at_default_threshold"]["macro_f1"],
+        name = tuned_metric(cfg, dev.schema.task)
+        held_out = metrics.get("dev_two_fold", {}).get(name)
+        log.info("dev %s %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
+                 name, metrics["dev"][name], metrics["dev_at_default_threshold"][name],
                  f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "", bundle)  # fmt: skip
     finish()
     return TrainResult(run_dir, bundle, metrics)
+
+
+def tuned_metric(cfg: RunConfig, task: str) -> str:
+    """The metric the run's decisions were tuned for, as named in ``metrics.json`` (``macro_f1`` where the
+    objective is a combination or plain argmax): the one the closing log line reports."""
+    objective = cfg.thresholds.decision if task == "multiclass" else cfg.thresholds.objective
+    return "macro_f1" if objective in ("argmax", "macro_f1+jaccard") else objective
 
 
 def per_source(clf: EmotionClassifier, train: EmotionDataset, cfg: RunConfig) -> dict[str, Any]:
