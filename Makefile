@@ -59,10 +59,11 @@ bench-ensembles: setup   # about an hour: 5-fold MiniLM CV, then the TF-IDF + Mi
 	$(PY) benchmarks/ensembles.py --only semeval-cv5 semeval-blend semeval-blend-oof
 	$(PY) benchmarks/sweep.py
 
-bench-inference: setup   # about 25 minutes: backends, cold start, streaming, the service (needs a SemEval MiniLM run)
+bench-inference: setup   # about 80 minutes: backends, cold start, streaming, the service, int8 (needs a SemEval MiniLM run)
 	$(VENV)/bin/emotune -q baseline --preset semeval2018-ec --data-dir ../shared/data/semeval2018_ec --output runs/bench-inference/semeval-tfidf --overwrite
 	$(PY) benchmarks/inference.py --only backends cold stream --stream-bundle runs/bench-inference/semeval-tfidf/model --stream-backend saved
-	$(PY) benchmarks/inference.py --only stream --rows 100000 --stream-backend onnx
+	$(PY) benchmarks/inference.py --only stream --rows 1000000 --stream-backend onnx-int8
+	$(PY) benchmarks/inference.py --only int8
 	$(PY) benchmarks/inference.py --only padding serve
 	$(PY) benchmarks/inference.py --only padding
 

@@ -18,7 +18,10 @@ Parts (``--only``; all by default):
 - ``workers``: ``--workers-rows`` rows through ``emotune predict --input`` with one and two worker processes
   (``--workers``), wall time from process start, and whether both outputs are the same bytes.
 - ``serve``: ``emotune serve`` on loopback, 32 concurrent clients for ``--seconds``: errors, p50 / p99 latency and
-  texts/s against the backend's batch rate; then the ``schemathesis`` CLI against the live server's schema.
+  texts/s against the backend's batch rate, and the texts per model call; then the ``schemathesis`` CLI against
+  the live server's schema; then the model alone on random dev tweets in batches of the size the service formed.
+- ``int8``: where dynamic int8 quantisation loses parity. The fp32 ONNX export with one group of matrix products
+  quantised at a time (one kind in every layer, then every product of one layer), against the fp32 export.
 
     python benchmarks/inference.py --bundle runs/bench-quality/semeval-plain/model
 """
@@ -29,6 +32,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -60,8 +65,9 @@ def cpu_flags() -> list[str]:
     return [f for f in wanted if f in flags]
 
 
-def rate(fn: Any, texts: list[str]) -> tuple[Any, float]:
-    fn(texts[:16])  # warm-up
+def rate(fn: Any, texts: list[str], warm_up: bool = True) -> tuple[Any, float]:
+    if warm_up:
+        fn(texts[:16])
     start = time.perf_counter()
     out = fn(texts)
     return out, len(texts) / (time.perf_counter() - start)
@@ -107,7 +113,10 @@ def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
         clf = reference if backend == "torch" else load_classifier(bundle, backend)
         clf.predict_proba(texts[:16])
         ready_s = round(time.perf_counter() - start, 1)
-        probs, texts_per_s = (ref_probs, ref_rate) if backend == "torch" else rate(clf.predict_proba, texts)
+        if backend == "torch":
+            probs, texts_per_s = ref_probs, ref_rate
+        else:  # warmed up by ready_s's first 16 texts
+            probs, texts_per_s = rate(clf.predict_proba, texts, warm_up=False)
         pred = clf.calibrator_.predict(probs)
         f1 = compute_metrics(dev.y, pred[:n], reference.schema_)["macro_f1"]
         rows[backend] = {"texts_per_s": round(texts_per_s, 1), "ready_s": ready_s,
@@ -117,6 +126,50 @@ def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
     plain = plain_alternatives(bundle, texts)
     print("plain", plain, flush=True)
     return {"texts": len(texts), "emotune": rows, "plain": plain}
+
+
+INT8_KINDS = {"query": r"/self/query/", "key": r"/self/key/", "value": r"/self/value/",
+              "attention output": r"/attention/output/dense/", "feed-forward in": r"/intermediate/dense/",
+              "feed-forward out": r"/layer\.\d+/output/dense/"}  # fmt: skip
+
+
+def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from emotune.classifier import EmotionClassifier
+
+    fp32 = export_onnx(bundle, work / "int8-parts-fp32")
+    graph = onnx.load(str(fp32 / "model.onnx")).graph
+    weights = {init.name for init in graph.initializer}
+    products = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+
+    groups = {"all": products, **{f"{k} only": [n for n in products if re.search(p, n)] for k, p in INT8_KINDS.items()}}
+    groups |= {f"layer {i} only": [n for n in products if f"/layer.{i}/" in n] for i in range(12)}
+    reference = EmotionClassifier.load(fp32)
+    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema_)
+    texts = list(dev.texts)
+    ref_probs, ref_rate = rate(reference.predict_proba, texts * 3)
+    ref_pred = reference.calibrator_.predict(ref_probs[: len(texts)])
+    rows: dict[str, Any] = {"fp32": {"products": 0, "texts_per_s": round(ref_rate, 1)}}
+    for name, chosen in groups.items():
+        if not chosen:
+            continue
+        folder = work / "int8-parts"
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(fp32, folder)
+        quantize_dynamic(str(fp32 / "model.onnx"), str(folder / "model.onnx"), weight_type=QuantType.QInt8,
+                         per_channel=True, op_types_to_quantize=["MatMul"],
+                         nodes_to_exclude=[n for n in products if n not in chosen])  # fmt: skip
+        clf = EmotionClassifier.load(folder)
+        probs, texts_per_s = rate(clf.predict_proba, texts * 3)
+        pred = clf.calibrator_.predict(probs[: len(texts)])
+        f1 = compute_metrics(dev.y, pred, reference.schema_)["macro_f1"]
+        rows[name] = {"products": len(chosen), "texts_per_s": round(texts_per_s, 1),
+                      **parity(ref_probs[: len(texts)], ref_pred, probs[: len(texts)], pred),
+                      "dev_macro_f1": round(f1, 4)}  # fmt: skip
+        print("int8", name, rows[name], flush=True)
+    return rows
 
 
 def padding(bundle: Path) -> dict[str, Any]:
@@ -309,14 +362,34 @@ def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[
                 time.sleep(0.2)
         result: dict[str, Any] = {"backend": backend, "batch_texts_per_s": round(batch_rate, 1)}
         for per_request in (1, 8):
+            before = httpx.get(f"{url}/metadata").json()["batching"]
             run = asyncio.run(_load(url, dev, 32, seconds, per_request))
+            after = httpx.get(f"{url}/metadata").json()["batching"]
             run["share_of_batch_rate"] = round(run["texts_per_s"] / batch_rate, 2)
+            calls = after["model_calls"] - before["model_calls"]
+            run["texts_per_model_call"] = round(per_request * (after["requests"] - before["requests"]) / calls, 1)
             result[f"{per_request}_text_per_request"] = run
             print("serve", per_request, run, flush=True)
         result["schemathesis"] = schemathesis(url)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+    # the ceiling: the model alone (no HTTP, server stopped) on random dev texts in batches of the size the
+    # service formed, against the same batch rate
+    clf = load_classifier(bundle, backend)
+    clf.predict_proba(dev)
+    for per_request in (1, 8):
+        run = result[f"{per_request}_text_per_request"]
+        size = max(1, round(run["texts_per_model_call"]))
+        rng = np.random.default_rng(0)
+        groups = [list(rng.choice(dev, size)) for _ in range(max(1, 2000 // size))]
+        start = time.perf_counter()
+        for group in groups:
+            clf.predict_proba(group)
+        alone = size * len(groups) / (time.perf_counter() - start)
+        run["model_alone_texts_per_s"] = round(alone, 1)
+        run["model_alone_share_of_batch_rate"] = round(alone / batch_rate, 2)
+        print("serve ceiling", per_request, size, round(alone, 1), flush=True)
     return result
 
 
@@ -355,6 +428,8 @@ def main() -> None:
             result["stream"] = stream(args.stream_bundle or args.bundle, args.stream_backend, args.rows, work)
         if "workers" in args.only:
             result["workers"] = workers(args.bundle, args.workers_backend, args.workers_rows, work)
+        if "int8" in args.only:
+            result["int8"] = int8_parts(args.bundle, work)
         if "serve" in args.only:
             result["serve"] = serve(args.bundle, args.serve_backend, args.seconds)
     result["wall_s"] = round(time.perf_counter() - started)
