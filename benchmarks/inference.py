@@ -1,6 +1,6 @@
 """Prediction speed, side by side in one run on the same texts (issue 13).
 
-Parts (``--only``; all by default):
+Parts (``--only``; by default backends, cold, stream and serve):
 
 - ``backends``: SemEval dev (886 tweets) repeated to >= 10,000 texts. Two plain alternatives a user would write
   (``transformers.pipeline("text-classification", top_k=None)`` called per text and in batches of 64, and plain
@@ -134,6 +134,7 @@ INT8_KINDS = {"query": r"/self/query/", "key": r"/self/key/", "value": r"/self/v
 
 
 def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
+    """Parity and rate with one group of weight products in int8 at a time, against the fp32 ONNX export."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
