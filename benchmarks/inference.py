@@ -51,7 +51,8 @@ from emotune.config import DataConfig
 from emotune.data.loading import load_like
 from emotune.evaluation.metrics import compute_metrics
 from emotune.inference.backends import load_classifier, parity
-from emotune.inference.export import export_onnx
+from emotune.inference.export import export_onnx, quantize_int8
+from emotune.models.onnx import GRAPH
 
 DEV = DATA_ROOT / "semeval2018_ec" / "2018-E-c-En-dev.txt"
 RESULTS = "inference.json"
@@ -136,22 +137,23 @@ INT8_KINDS = {"query": r"/self/query/", "key": r"/self/key/", "value": r"/self/v
 def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
     """Parity and rate with one group of weight products in int8 at a time, against the fp32 ONNX export."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from emotune.classifier import EmotionClassifier
 
     fp32 = export_onnx(bundle, work / "int8-parts-fp32")
-    graph = onnx.load(str(fp32 / "model.onnx")).graph
+    graph = onnx.load(str(fp32 / GRAPH)).graph
     weights = {init.name for init in graph.initializer}
-    products = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    products = [node.name for node in graph.node if node.op_type == "MatMul" and node.input[1] in weights]
 
-    groups = {"all": products, **{f"{k} only": [n for n in products if re.search(p, n)] for k, p in INT8_KINDS.items()}}
-    groups |= {f"layer {i} only": [n for n in products if f"/layer.{i}/" in n] for i in range(12)}
+    groups = {"all": products}
+    groups |= {f"{kind} only": [p for p in products if re.search(pattern, p)] for kind, pattern in INT8_KINDS.items()}
+    groups |= {f"layer {i} only": [p for p in products if f"/layer.{i}/" in p] for i in range(12)}
     reference = EmotionClassifier.load(fp32)
     dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema_)
-    texts = list(dev.texts)
+    texts, n = list(dev.texts), len(dev.texts)
     ref_probs, ref_rate = rate(reference.predict_proba, texts * 3)
-    ref_pred = reference.calibrator_.predict(ref_probs[: len(texts)])
+    ref_probs = ref_probs[:n]
+    ref_pred = reference.calibrator_.predict(ref_probs)
     rows: dict[str, Any] = {"fp32": {"products": 0, "texts_per_s": round(ref_rate, 1)}}
     for name, chosen in groups.items():
         if not chosen:
@@ -159,16 +161,14 @@ def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
         folder = work / "int8-parts"
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(fp32, folder)
-        quantize_dynamic(str(fp32 / "model.onnx"), str(folder / "model.onnx"), weight_type=QuantType.QInt8,
-                         per_channel=True, op_types_to_quantize=["MatMul"],
-                         nodes_to_exclude=[n for n in products if n not in chosen])  # fmt: skip
+        quantize_int8(folder / GRAPH, keep_fp32=[p for p in products if p not in chosen])
         clf = EmotionClassifier.load(folder)
         probs, texts_per_s = rate(clf.predict_proba, texts * 3)
-        pred = clf.calibrator_.predict(probs[: len(texts)])
+        probs = probs[:n]
+        pred = clf.calibrator_.predict(probs)
         f1 = compute_metrics(dev.y, pred, reference.schema_)["macro_f1"]
         rows[name] = {"products": len(chosen), "texts_per_s": round(texts_per_s, 1),
-                      **parity(ref_probs[: len(texts)], ref_pred, probs[: len(texts)], pred),
-                      "dev_macro_f1": round(f1, 4)}  # fmt: skip
+                      **parity(ref_probs, ref_pred, probs, pred), "dev_macro_f1": round(f1, 4)}  # fmt: skip
         print("int8", name, rows[name], flush=True)
     return rows
 

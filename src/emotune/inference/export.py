@@ -13,6 +13,7 @@ import json
 import logging
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def export_onnx(model: str | Path | EmotionClassifier, output: str | Path, quant
         folder = Path(tmp)
         settings = _write_graph(clf, folder / GRAPH)
         if quantize == "int8":
-            _quantize(folder / GRAPH)
+            quantize_int8(folder / GRAPH)
         _write_tokenizer(clf, folder / TOKENIZER)
         settings.update(quantization=quantize, exported_from={"kind": kind, "path": source})
         (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
@@ -113,8 +114,9 @@ def _probabilities(module: Any, names: list[str], task: str) -> Any:
     return Probabilities().eval()  # a new module trains by default, and the exporter restores that mode
 
 
-def _quantize(path: Path) -> None:
-    """Dynamic int8 quantisation of the matrix products in place, weights per output channel."""
+def quantize_int8(path: Path, keep_fp32: Sequence[str] = ()) -> None:
+    """Dynamic int8 quantisation of the matrix products in place, weights per output channel; the graph nodes
+    named in ``keep_fp32`` stay as they are (``benchmarks/inference.py --only int8`` uses that)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory(prefix="emotune-int8-") as tmp:
@@ -122,7 +124,7 @@ def _quantize(path: Path) -> None:
         logging.getLogger().disabled, was = True, logging.getLogger().disabled  # its "run pre-processing" hint
         try:
             quantize_dynamic(str(path), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul"])  # fmt: skip
+                             op_types_to_quantize=["MatMul"], nodes_to_exclude=list(keep_fp32))  # fmt: skip
         finally:
             logging.getLogger().disabled = was
         target.replace(path)
