@@ -52,11 +52,16 @@ def test_evaluate_tables_with_the_bundle_preset(trained_bundle: Path, sample_dir
     assert result.code == 0 and "macro_f1" in result.out and "trust" in result.out
 
 
-def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:
+def write_multiclass(folder: Path) -> None:
+    """A tiny ``dair-emotion`` data folder: the same 40 rows as train.txt and val.txt."""
     rows = "".join(f"feel {w} today;{label}\n" for w, label in
                    [("down", "sadness"), ("great", "joy"), ("scared", "fear"), ("mad", "anger")] * 10)  # fmt: skip
-    write(tmp_path / "train.txt", "text;label_name\n" + rows)
-    write(tmp_path / "val.txt", rows)
+    write(folder / "train.txt", "text;label_name\n" + rows)
+    write(folder / "val.txt", rows)
+
+
+def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:
+    write_multiclass(tmp_path)
     assert cli("baseline", "--preset", "dair-emotion", "--data-dir", tmp_path, "--output", tmp_path / "r").code == 0
     result = cli("evaluate", "--model", tmp_path / "r" / "model", "--preset", "dair-emotion",
                  "--data", tmp_path / "val.txt", "--json")  # fmt: skip
@@ -66,10 +71,7 @@ def test_evaluate_multiclass_json(tmp_path: Path, cli) -> None:
 
 
 def test_the_run_log_reports_the_metric_the_decision_was_tuned_for(tmp_path: Path, cli) -> None:
-    rows = "".join(f"feel {w} today;{label}\n" for w, label in
-                   [("down", "sadness"), ("great", "joy"), ("low", "joy"), ("mad", "anger")] * 10)  # fmt: skip
-    write(tmp_path / "train.txt", "text;label_name\n" + rows)
-    write(tmp_path / "val.txt", rows)
+    write_multiclass(tmp_path)
     run = tmp_path / "r"
     result = cli("baseline", "--preset", "dair-emotion", "--data-dir", tmp_path, "--output", run,
                  "thresholds.decision=balanced_accuracy")  # fmt: skip
