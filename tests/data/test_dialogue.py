@@ -163,3 +163,37 @@ def test_cli_next_turn_train_evaluate_and_predict_conversations(tmp_path: Path, 
         == from_file  # the same turns scored from a file and from the API  # fmt: skip
     with pytest.raises(DataError, match="3 texts but 1 speakers"):
         predict_conversation(clf, ["a", "b", "c"], speakers=["A"])
+
+
+def _write_dailydialog(folder: Path, split: str, n: int, seed: int) -> Path:
+    """``n`` dialogues of 4 turns in DailyDialog's own layout (``dialogues_<split>.txt`` and the emotion ids)."""
+    rng, names = random.Random(seed), ["no emotion", "anger", "disgust", "fear", "happiness", "sadness"]
+    texts, emotions = [], []
+    for d in range(n):
+        labels = [rng.choice(list(LINES)) for _ in range(4)]
+        texts.append(" __eou__ ".join(f"{rng.choice(LINES[label])} {d}" for label in labels) + " __eou__")
+        emotions.append(" ".join(str(names.index(label)) for label in labels))
+    (folder / split).mkdir(parents=True)
+    (folder / split / f"dialogues_{split}.txt").write_text("\n".join(texts) + "\n")
+    (folder / split / f"dialogues_emotion_{split}.txt").write_text("\n".join(emotions) + "\n")
+    return folder
+
+
+def test_the_dailydialog_preset_fits_decisions_for_its_own_score_by_default(tmp_path: Path, cli) -> None:
+    data = _write_dailydialog(_write_dailydialog(tmp_path / "dd", "train", 60, 1), "validation", 20, 2)
+    shown = cli("config", "show", "--preset", "dailydialog", "--data-dir", data, "model=tfidf")
+    assert shown.code == 0 and "thresholds.decision: auto -> micro_f1_without_neutral" in shown.out
+
+    run = tmp_path / "run"
+    result = cli("train", "--preset", "dailydialog", "--data-dir", data, "--output", run, "model=tfidf")
+    assert result.code == 0, result.err
+    saved = json.loads((run / "model" / "emotune.json").read_text())
+    assert saved["config"]["thresholds"]["decision"] == "micro_f1_without_neutral"
+    assert saved["thresholds"]["decision"] == "micro_f1_without_neutral"  # what the calibrator fitted offsets for
+    assert "dev micro_f1_without_neutral" in (run / "train.log").read_text()
+
+    from emotune import EmotionClassifier, RunConfig
+
+    chosen = RunConfig.model_validate({"data": {"preset": "dailydialog"}, "thresholds": {"decision": "argmax"}})
+    assert EmotionClassifier(config=chosen).config.thresholds.decision == "argmax"  # a user's choice stays
+    assert EmotionClassifier("tfidf").config.thresholds.decision == "argmax"  # no preset of its own: argmax

@@ -127,7 +127,8 @@ class ThresholdCalibrator:
             (``default`` for all, no tuning).
         objective: ``macro_f1``, ``micro_f1`` or ``jaccard``, computed on the fitting data.
         default: threshold kept for labels with no positive example in the fitting data.
-        decision: single-label tasks: ``argmax``, or the objective per-class offsets are fitted for.
+        decision: single-label tasks: ``argmax``, or the objective per-class offsets are fitted for; ``auto``
+            is ``argmax`` here (:class:`~emotune.EmotionClassifier` settles it from the data's preset first).
         min_labels: multilabel: each text gets at least this many labels (those nearest their thresholds);
             ``auto``: 0 or 1, whichever scores better on the fitting data.
 
@@ -148,14 +149,14 @@ class ThresholdCalibrator:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {tuple(OBJECTIVES)}, got {objective!r}")
-        if decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {DECISIONS}, got {decision!r}")
+        if decision not in (*DECISIONS, "auto"):
+            raise ValueError(f"decision must be one of {DECISIONS} or auto, got {decision!r}")
         if min_labels != "auto" and not (isinstance(min_labels, int) and min_labels >= 0):
             raise ValueError(f"min_labels must be 0 or more, or 'auto', got {min_labels!r}")
         self.strategy = strategy
         self.objective = objective
         self.default = default
-        self.decision = decision
+        self.decision = "argmax" if decision == "auto" else decision  # no preset here to ask (see settle_preset_autos)
         self.min_labels = min_labels
 
     def fit(self, probs: np.ndarray, y_true: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:

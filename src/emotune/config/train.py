@@ -67,19 +67,26 @@ class TrainConfig(Section):
     loss: LossConfig = LossConfig()
 
 
+Decision = Literal["auto", "argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral"]
+
+
 class ThresholdConfig(Section):
     """How decisions are made from probabilities, fitted on validation (or out-of-fold) probabilities.
 
     Multilabel: ``strategy`` and ``objective`` choose the thresholds (``bootstrap`` and ``shrunk`` overfit a
     small dev set less than ``per_label``; ``macro_f1+jaccard`` is one operating point for both metrics).
-    Single-label: ``decision`` is ``argmax``, or an objective for which per-class offsets are fitted.
+    Single-label: ``decision`` is ``argmax``, or an objective for which per-class offsets are fitted;
+    ``auto`` is what the preset's usual score asks for (``dailydialog``: ``micro_f1_without_neutral``), else
+    ``argmax``.
     """
 
     strategy: Literal["per_label", "global", "fixed", "bootstrap", "shrunk"] = "per_label"
     objective: Literal["macro_f1", "micro_f1", "jaccard", "macro_f1+jaccard"] = "macro_f1+jaccard"
     default: float = Field(0.5, gt=0, lt=1)
-    decision: Literal["argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral"] = Field(
-        "argmax", description="single-label tasks: argmax, or fit per-class offsets for this objective"
+    decision: Decision = Field(
+        "auto",
+        description="single-label tasks: argmax, or fit per-class offsets for this objective; auto: the preset's "
+        "(dailydialog: micro_f1_without_neutral), else argmax",
     )
     min_labels: Annotated[int, Field(ge=0)] | Literal["auto"] = Field(
         0, description="multilabel: at least this many labels per text (those nearest their thresholds); auto: 0 or 1"

@@ -98,7 +98,7 @@ def run(
         remove_checkpoints(run_dir, cfg)
         try_report(run_dir, cfg.track.report)
         log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
-        name = tuned_metric(cfg, dev.schema.task)
+        name = tuned_metric(clf.config, dev.schema.task)  # its decision settled by the preset
         held_out = metrics.get("dev_two_fold", {}).get(name)
         log.info("dev %s %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
                  name, metrics["dev"][name], metrics["dev_at_default_threshold"][name],
