@@ -24,6 +24,9 @@ Parts (``--only``; by default backends, cold, stream and serve):
   quantised at a time (one kind in every layer, then every product of one layer), against the fp32 export.
 
     python benchmarks/inference.py --bundle runs/bench-quality/semeval-plain/model
+
+Results go to ``benchmarks/results/inference.json`` under the parts' names joined by ``+`` (a rerun of the same
+parts replaces that entry; ``--tag T`` writes ``NAMES-T`` instead and keeps the earlier one).
 """
 
 from __future__ import annotations
@@ -406,6 +409,8 @@ def main() -> None:
     parser.add_argument("--workers-backend", default="onnx")
     parser.add_argument("--workers-rows", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--tag", help="suffix of the results entry (default: the parts' names), so that a rerun "
+                        "of a part can be kept beside the earlier one")  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
     result: dict[str, Any] = {"bundle": str(args.bundle), "cpu_flags": cpu_flags(), "machine": machine(),
@@ -434,7 +439,7 @@ def main() -> None:
         if "serve" in args.only:
             result["serve"] = serve(args.bundle, args.serve_backend, args.seconds)
     result["wall_s"] = round(time.perf_counter() - started)
-    add_result(RESULTS, "+".join(args.only), result)
+    add_result(RESULTS, "+".join(args.only) + (f"-{args.tag}" if args.tag else ""), result)
 
 
 if __name__ == "__main__":
