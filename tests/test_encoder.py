@@ -53,7 +53,10 @@ def test_evaluate_and_predict_use_the_encoder_bundle(encoder_run: Path, sample_d
     assert cli("predict", "--model", encoder_run / "model", "I am so scared").code == 0
 
 
-def test_python_api_multiclass_with_focal_and_mlp_head(tiny_bert: Path, tmp_path: Path) -> None:
+def test_python_api_multiclass_with_focal_and_mlp_head(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # fitting without a run folder writes nothing into the working directory
     texts = ["so happy today", "this is awful", "I am scared", "what a joy", "terrible news", "so afraid"] * 8
     labels = ["joy", "sadness", "fear", "joy", "sadness", "fear"] * 8
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert), "head": "mlp", "head_hidden": 8},
@@ -61,6 +64,7 @@ def test_python_api_multiclass_with_focal_and_mlp_head(tiny_bert: Path, tmp_path
     clf = EmotionClassifier(config=cfg).fit(texts, labels, dev_texts=texts[:12], dev_labels=labels[:12])
     probs = clf.predict_proba(texts[:6])
     assert probs.shape == (6, 3) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert list(tmp_path.iterdir()) == []
     again = EmotionClassifier.load(clf.save(tmp_path / "m")).predict_proba(texts[:6])
     np.testing.assert_allclose(again, probs, atol=1e-6)
 

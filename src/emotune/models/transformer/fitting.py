@@ -32,7 +32,9 @@ def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
 
     strategy = "epoch" if has_dev else "no"
     return TrainingArguments(
-        output_dir="checkpoints",  # set to the run's folder before training
+        # Trainer creates output_dir when it is built, before train() points it at the run's folder: the
+        # system's temp folder exists already, so nothing is left in the user's working directory
+        output_dir=tempfile.gettempdir(),
         num_train_epochs=t.epochs,
         learning_rate=t.lr,
         per_device_train_batch_size=t.batch_size,
