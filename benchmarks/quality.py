@@ -27,9 +27,10 @@ sys.path.insert(0, str(HERE))
 from common import add_result  # noqa: E402
 from decisions import _dev  # noqa: E402
 
-from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
+from emotune import EmotionClassifier, RunConfig, ThresholdCalibrator  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402
 from emotune.evaluation.score import two_fold  # noqa: E402
+from emotune.tracking.base import flatten  # noqa: E402
 
 ROBUST = ("shrunk", "macro_f1+jaccard")
 BOTH = ("per_label", "macro_f1+jaccard")  # the default since 2026-11-23
@@ -40,19 +41,25 @@ def _pick(scores: dict[str, float]) -> dict[str, float]:
     return {k: round(scores[k], 4) for k in REPORTED if k in scores}
 
 
+def changed_settings(cfg: RunConfig) -> dict[str, Any]:
+    """The run's settings that differ from the defaults, plus its seed: what tells runs apart (and what
+    :func:`seed_means` groups by). Data paths and the values a run settles itself (``auto``) are left out."""
+    ours, default = flatten(cfg.model_dump(mode="json")), flatten(RunConfig().model_dump(mode="json"))
+    settled = ("preprocess.language", "model.max_length", "train.precision", "train.loss.name", "thresholds.decision")
+    changed = {k: v for k, v in ours.items() if v != default.get(k) and not k.startswith(("data.", *settled))}
+    return {**changed, "train.seed": cfg.train.seed}
+
+
 def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[str, Any]:
-    metrics = json.loads((run / "metrics.json").read_text())
+    found = [
+        path for path in (run / "metrics.json", run / "model" / "metrics.json") if path.exists()
+    ]  # blend: in model/
+    metrics = json.loads(found[0].read_text()) if found else {}
     own = clf.calibrator_
     robust = ThresholdCalibrator(*ROBUST, own.default)
-    cfg = clf.config
-    changes = {"label_aware": cfg.model.label_aware, "label_correlation": cfg.train.loss.label_correlation,
-               "rdrop": cfg.train.loss.rdrop, "ema": cfg.train.ema, "layers": cfg.model.layers,
-               "seed": cfg.train.seed, "teacher": cfg.distill.teacher, "unlabelled": cfg.distill.unlabelled,
-               "teacher_weight": cfg.distill.teacher_weight if cfg.distill.teacher else None,
-               "reinit_layers": cfg.model.reinit_layers, "augment": [step.name for step in cfg.augment]}  # fmt: skip
     result: dict[str, Any] = {
         "kind": clf.model_.kind,
-        "config": {k: v for k, v in changes.items() if v},
+        "config": changed_settings(clf.config),
         "thresholds": f"{own.strategy} / {own.objective}",
         "held_out": _pick(two_fold(dev.y, probs, own, clf.schema_)),
         "held_out_robust": _pick(two_fold(dev.y, probs, robust, clf.schema_)),
@@ -71,7 +78,7 @@ def seed_means(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     (with the spread, max - min, of each mean)."""
     groups: dict[str, list[str]] = {}
     for name, r in results.items():
-        key = json.dumps([r["kind"], r["thresholds"], {k: v for k, v in r["config"].items() if k != "seed"}])
+        key = json.dumps([r["kind"], r["thresholds"], {k: v for k, v in r["config"].items() if k != "train.seed"}])
         groups.setdefault(key, []).append(name)
     means: dict[str, dict[str, Any]] = {}
     for names in groups.values():

@@ -5,21 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.loading import load_train_and_dev
-
-
-def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+from emotune.tracking.base import flatten
 
 
 def recipe(cfg: RunConfig) -> tuple[RunConfig, list[str]]:
@@ -27,6 +16,6 @@ def recipe(cfg: RunConfig) -> tuple[RunConfig, list[str]]:
     what a run would (see :meth:`EmotionClassifier.resolved_config`); trains nothing."""
     train, _ = load_train_and_dev(cfg.data)
     resolved = EmotionClassifier(config=cfg).resolved_config(train)
-    before, after = _flat(cfg.model_dump(mode="json")), _flat(resolved.model_dump(mode="json"))
+    before, after = flatten(cfg.model_dump(mode="json")), flatten(resolved.model_dump(mode="json"))
     settled = [f"{key}: {before[key]} -> {after[key]}" for key in after if after[key] != before.get(key)]
     return resolved, settled
