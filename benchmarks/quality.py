@@ -50,11 +50,16 @@ def changed_settings(cfg: RunConfig) -> dict[str, Any]:
     return {**changed, "train.seed": cfg.train.seed}
 
 
+def _metrics(run: Path) -> dict[str, Any]:
+    """The run's ``metrics.json`` (``emotune blend`` writes it into the bundle folder)."""
+    for path in (run / "metrics.json", run / "model" / "metrics.json"):
+        if path.exists():
+            return dict(json.loads(path.read_text()))
+    return {}
+
+
 def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[str, Any]:
-    found = [
-        path for path in (run / "metrics.json", run / "model" / "metrics.json") if path.exists()
-    ]  # blend: in model/
-    metrics = json.loads(found[0].read_text()) if found else {}
+    metrics = _metrics(run)
     own = clf.calibrator_
     robust = ThresholdCalibrator(*ROBUST, own.default)
     result: dict[str, Any] = {
