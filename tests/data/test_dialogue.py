@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from emotune import load_dataset
 from emotune.config import DialogueConfig
@@ -190,6 +191,9 @@ def test_the_dailydialog_preset_fits_decisions_for_its_own_score_by_default(tmp_
     saved = json.loads((run / "model" / "emotune.json").read_text())
     assert saved["config"]["thresholds"]["decision"] == "micro_f1_without_neutral"
     assert saved["thresholds"]["decision"] == "micro_f1_without_neutral"  # what the calibrator fitted offsets for
+    recorded = yaml.safe_load((run / "config.yaml").read_text())  # the run folder records what was used too
+    assert recorded["thresholds"]["decision"] == "micro_f1_without_neutral"
+    assert recorded["preprocess"]["language"] == "en"
     assert "dev micro_f1_without_neutral" in (run / "train.log").read_text()
 
     from emotune import EmotionClassifier, RunConfig
