@@ -31,6 +31,15 @@ def test_emoji_words_follow_the_language() -> None:
     assert _pre(emoji="remove")("ok 😂") == "ok"
 
 
+def test_every_emoji_has_a_non_ascii_character() -> None:
+    # the premise of the preprocessor's fast path: an ASCII text holds no emoji to replace
+    import emoji
+
+    assert emoji.EMOJI_DATA and not [e for e in emoji.EMOJI_DATA if e.isascii()]
+    assert _pre()("#1 :) <3") == "1 :) <3"  # keycap-like ASCII is not an emoji
+    assert _pre()("#️⃣ 1⃣") == "keycap # keycap 1"
+
+
 def test_options_keep_or_remove() -> None:
     pre = _pre(urls="remove", mentions="keep", hashtags="keep", html=False, max_repeat=0, lowercase=True)
     assert pre("@Ann Sooo GOOD #Yes http://x.y &amp;") == "@ann sooo good #yes &amp;"

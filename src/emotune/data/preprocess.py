@@ -82,10 +82,8 @@ class Preprocessor:
             text = _HASHTAG.sub(lambda m: f" {split_hashtag(m.group(1))} ", text)
         elif cfg.hashtags == "remove":
             text = _HASHTAG.sub(" ", text)
-        if cfg.emoji == "words":
-            text = emoji.replace_emoji(text, replace=self._emoji_word)
-        elif cfg.emoji == "remove":
-            text = emoji.replace_emoji(text, replace=" ")
+        if cfg.emoji != "keep" and not text.isascii():  # every emoji has a non-ASCII character
+            text = emoji.replace_emoji(text, replace=self._emoji_word if cfg.emoji == "words" else " ")
         if self._elongation is not None:
             repeat = cfg.max_repeat
             text = self._elongation.sub(lambda m: m.group(1) * repeat, text)
