@@ -48,6 +48,25 @@ def test_every_problem_reported_at_once(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
+def test_a_bad_value_of_an_auto_setting_is_one_problem() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(None, ["epochs=0", "max_length=x"])
+    assert len(info.value.problems) == 2, info.value.problems
+    assert "train.epochs: Input should be greater than 0, or 'auto' (got 0)" in info.value.problems
+    assert any(p.startswith("model.max_length: ") and "or 'auto'" in p for p in info.value.problems)
+
+
+@pytest.mark.parametrize(("preset", "epochs"), [("semeval2018-ec", 5), ("goemotions", 3), ("dailydialog", 1),
+                                                ("generic", 5), ("no-such-preset", 5)])  # fmt: skip
+def test_epochs_auto_is_what_benchmarked_best_on_the_preset(preset: str, epochs: float) -> None:
+    from emotune.data.presets import settle_preset_autos
+
+    cfg = RunConfig.model_validate({"data": {"preset": preset}})
+    assert cfg.train.epochs == "auto" and settle_preset_autos(cfg).train.epochs == epochs
+    chosen = RunConfig.model_validate({"data": {"preset": preset}, "train": {"epochs": 2}})
+    assert settle_preset_autos(chosen).train.epochs == 2  # a user's choice stays
+
+
 def test_cross_field_check() -> None:
     with pytest.raises(ConfigError, match="not both"):
         load_config(None, ["data.label_columns=[a,b]", "data.label_column=labels"])
@@ -119,6 +138,7 @@ def test_config_show_with_data_settles_the_multilabel_recipe(cli, sample_dir: Pa
     assert isinstance(length, int) and 8 <= length <= 512 and length % 8 == 0
     assert f"# model.max_length: auto -> {length}" in result.out
     assert "# train.loss.name: auto -> bce" in result.out
+    assert "# train.epochs: auto -> 5" in result.out
     assert "train.precision" not in "".join(line for line in result.out.splitlines() if line.startswith("#"))
     # the label names in front of every text need room too: label-aware inputs are counted longer
     aware = yaml.safe_load(cli("config", "show", "--preset", "semeval2018-ec", "--data-dir", sample_dir,

@@ -106,12 +106,31 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{loc}: {message}{shown}"
 
 
+def _fold_auto_unions(errors: list[Any]) -> list[Any]:
+    """One error per ``X | Literal["auto"]`` key instead of one per member: pydantic reports both the value's
+    problem, once per other member (``('train', 'epochs', 'constrained-int')``), and that it is not ``'auto'``;
+    keep the first, with its key shortened to the setting's and ``or 'auto'`` added."""
+    literal = {tuple(e["loc"][:-1]): e for e in errors
+               if e["type"] == "literal_error" and str(e["loc"][-1]).startswith("literal[")}  # fmt: skip
+    paired = {tuple(e["loc"][:-1]) for e in errors if e["type"] != "literal_error"} & set(literal)
+    folded, done = [], set()
+    for error in errors:
+        key = tuple(error["loc"][:-1])
+        if key not in paired:
+            folded.append(error)
+        elif key not in done and error["type"] != "literal_error":
+            done.add(key)
+            expected = literal[key]["ctx"]["expected"]
+            folded.append({**error, "loc": key, "msg": f"{error['msg']}, or {expected}"})
+    return folded
+
+
 def build_config(values: Mapping[str, Any], source: str = "config") -> RunConfig:
     """Validate a nested mapping into a :class:`RunConfig`, reporting every problem at once."""
     try:
         return RunConfig.model_validate(dict(values))
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(e) for e in exc.errors()]) from None
+        raise ConfigError(source, [_describe(e) for e in _fold_auto_unions(exc.errors())]) from None
 
 
 def with_values(cfg: RunConfig, values: Mapping[str, Any], source: str = "config") -> RunConfig:

@@ -76,6 +76,7 @@ PRESET = Preset(
     train_files=("train",),
     dev_files=("validation", "dev"),
     decision="micro_f1_without_neutral",  # the DailyDialog score; argmax of the same models: -0.024 to -0.036
+    epochs=1,  # the plain MiniLM command: 0.573 held out in 14 min (BENCHMARKS.md); 5 epochs: up to 5x the time
     example={
         "train/dialogues_train.txt": "Hi , how are you ? __eou__ Terrible , I lost my job . __eou__\n"
         "Guess what ? __eou__ What ? __eou__ I won ! __eou__\n",

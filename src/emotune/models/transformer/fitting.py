@@ -35,7 +35,7 @@ def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
         # Trainer creates output_dir when it is built, before train() points it at the run's folder: the
         # system's temp folder exists already, so nothing is left in the user's working directory
         output_dir=tempfile.gettempdir(),
-        num_train_epochs=t.epochs,
+        num_train_epochs=float(t.epochs),  # settled by the classifier
         learning_rate=t.lr,
         per_device_train_batch_size=t.batch_size,
         per_device_eval_batch_size=t.eval_batch_size,
