@@ -28,7 +28,7 @@ from common import add_result  # noqa: E402
 from decisions import _dev  # noqa: E402
 
 from emotune import EmotionClassifier, RunConfig, ThresholdCalibrator  # noqa: E402
-from emotune.data.presets import settle_preset_autos  # noqa: E402
+from emotune.data.presets import settle_autos  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402
 from emotune.evaluation.score import two_fold  # noqa: E402
 from emotune.tracking.base import flatten  # noqa: E402
@@ -46,7 +46,7 @@ def changed_settings(cfg: RunConfig) -> dict[str, Any]:
     """The run's settings that differ from the defaults, plus its seed: what tells runs apart (and what
     :func:`seed_means` groups by). Data paths and the values a run settles itself (``auto``) are left out; the
     defaults are those of the run's preset (its epochs, language and decision)."""
-    preset_defaults = settle_preset_autos(RunConfig.model_validate({"data": {"preset": cfg.data.preset}}))
+    preset_defaults = settle_autos(RunConfig.model_validate({"data": {"preset": cfg.data.preset}}))
     ours, default = flatten(cfg.model_dump(mode="json")), flatten(preset_defaults.model_dump(mode="json"))
     settled = ("model.max_length", "train.precision", "train.loss.name")  # settled on the data and the machine
     changed = {k: v for k, v in ours.items() if v != default.get(k) and not k.startswith(("data.", *settled))}

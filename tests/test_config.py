@@ -59,12 +59,12 @@ def test_a_bad_value_of_an_auto_setting_is_one_problem() -> None:
 @pytest.mark.parametrize(("preset", "epochs"), [("semeval2018-ec", 5), ("goemotions", 3), ("dailydialog", 1),
                                                 ("generic", 5), ("no-such-preset", 5)])  # fmt: skip
 def test_epochs_auto_is_what_benchmarked_best_on_the_preset(preset: str, epochs: float) -> None:
-    from emotune.data.presets import settle_preset_autos
+    from emotune.data.presets import settle_autos
 
     cfg = RunConfig.model_validate({"data": {"preset": preset}})
-    assert cfg.train.epochs == "auto" and settle_preset_autos(cfg).train.epochs == epochs
+    assert cfg.train.epochs == "auto" and settle_autos(cfg).train.epochs == epochs
     chosen = RunConfig.model_validate({"data": {"preset": preset}, "train": {"epochs": 2}})
-    assert settle_preset_autos(chosen).train.epochs == 2  # a user's choice stays
+    assert settle_autos(chosen).train.epochs == 2  # a user's choice stays
 
 
 def test_cross_field_check() -> None:

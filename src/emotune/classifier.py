@@ -24,7 +24,7 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
-from emotune.data.presets import settle_preset_autos
+from emotune.data.presets import settle_autos
 from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError, SettingError
@@ -95,7 +95,7 @@ class EmotionClassifier:
     path_: Path  # set when loaded from a bundle: its folder
 
     def __init__(self, model: str | None = None, config: RunConfig | None = None) -> None:
-        self.config = settle_preset_autos((config or RunConfig()).model_copy(deep=True))  # the bundle records them
+        self.config = settle_autos((config or RunConfig()).model_copy(deep=True))  # the bundle records them
         if model is not None:
             self.config.model.name = model
         self.preprocessor = Preprocessor(self.config.preprocess)

@@ -70,6 +70,21 @@ def test_next_turn_targets_the_following_turn_and_drops_last_turns(dialogues: Pa
     assert set(np.asarray(view.turns)) == {0, 1, 2}
 
 
+def test_the_context_defaults_to_two_turns_for_forecasting_and_none_for_recognition(dialogues: Path) -> None:
+    from emotune import RunConfig
+    from emotune.data.presets import settle_autos
+
+    ds = load_dataset(dialogues, preset="dialogues")
+    forecast = dialogue_view(ds, DialogueConfig(task="next_turn", separator=" | "))
+    assert max(text.count(" | ") for text in forecast.texts) == 2  # the turn and the 2 before it
+    recognise = dialogue_view(ds, DialogueConfig(task="utterance", separator=" | "))
+    assert not any(" | " in text for text in recognise.texts)
+    settled = settle_autos(RunConfig.model_validate({"dialogue": {"task": "next_turn"}}))
+    assert settled.dialogue.context == 2  # what the bundle and config.yaml record
+    chosen = settle_autos(RunConfig.model_validate({"dialogue": {"task": "next_turn", "context": 1}}))
+    assert chosen.dialogue.context == 1
+
+
 def test_dialogue_task_without_dialogues_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     pd.DataFrame({"text": ["a", "b"], "label": ["joy", "anger"]}).to_csv(path, index=False)

@@ -156,7 +156,7 @@ class ThresholdCalibrator:
         self.strategy = strategy
         self.objective = objective
         self.default = default
-        self.decision = "argmax" if decision == "auto" else decision  # no preset here to ask (see settle_preset_autos)
+        self.decision = "argmax" if decision == "auto" else decision  # no preset here to ask (see settle_autos)
         self.min_labels = min_labels
 
     def fit(self, probs: np.ndarray, y_true: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:

@@ -3,7 +3,7 @@ context and training-row rebalancing."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -120,9 +120,21 @@ class DialogueConfig(Section):
     """
 
     task: Literal["none", "utterance", "next_turn"] = "none"
-    context: int = Field(0, ge=0, description="previous turns in the input; 0 = the current turn only")
+    context: Annotated[int, Field(ge=0)] | Literal["auto"] = Field(
+        "auto",
+        description="previous turns in the input; 0 = the current turn only; auto: 2 for next_turn (forecasting "
+        "gains from the last turns), 0 otherwise (context did not help recognition)",
+    )
     speakers: bool = Field(True, description="prefix each turn with its speaker ('A: ...')")
     separator: str = Field(" [SEP] ", description="between turns; BERT-style tokenizers read [SEP] as their token")
+
+    @property
+    def context_turns(self) -> int:
+        """``context`` with ``auto`` settled by the task (BENCHMARKS.md, "Effect of K with MiniLM on all of
+        train"): forecasting gains most from 2 earlier turns, recognition gains nothing from any."""
+        if self.context == "auto":
+            return 2 if self.task == "next_turn" else 0
+        return self.context
 
 
 class SamplingConfig(Section):

@@ -51,7 +51,7 @@ def turn_order(dataset: EmotionDataset) -> list[np.ndarray]:
 
 def compose(texts: list[str], speakers: list[str] | None, position: int, cfg: DialogueConfig) -> str:
     """The input for turn ``position`` of one dialogue: up to ``cfg.context`` earlier turns, then this one."""
-    start = max(0, position - cfg.context)
+    start = max(0, position - cfg.context_turns)
     parts = []
     for i in range(start, position + 1):
         marker = f"{speakers[i]}: " if cfg.speakers and speakers is not None and speakers[i] else ""

@@ -36,7 +36,7 @@ from emotune.data.combine import combine
 from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
-from emotune.data.presets import settle_preset_autos
+from emotune.data.presets import settle_autos
 from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
@@ -112,7 +112,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
     check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
-    cfg = settle_preset_autos(cfg.model_copy(deep=True))  # as each fold's classifier settles them
+    cfg = settle_autos(cfg.model_copy(deep=True))  # as each fold's classifier settles them
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:

@@ -16,7 +16,7 @@ from emotune.data.presets.base import (
     preset_language,
     read_label_names,
     register,
-    settle_preset_autos,
+    settle_autos,
 )
 
 BUILTIN = ("generic", "semeval", "goemotions", "dailydialog", "dialogues", "dair", "cedr", "ru_izard")
@@ -36,5 +36,5 @@ __all__ = [
     "preset_language",
     "read_label_names",
     "register",
-    "settle_preset_autos",
+    "settle_autos",
 ]

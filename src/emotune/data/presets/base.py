@@ -89,12 +89,13 @@ def preset_language(name: str) -> str:
     return PRESETS[name].language if name in PRESETS else "en"
 
 
-def settle_preset_autos(cfg: RunConfig) -> RunConfig:
-    """``cfg`` (changed in place) with the ``auto`` settings its preset decides settled: the texts' language
-    (``preprocess.language``), the single-label decision (``thresholds.decision``) and the number of epochs
-    (``train.epochs``); an unknown preset gives ``en``, ``argmax`` and 5.
+def settle_autos(cfg: RunConfig) -> RunConfig:
+    """``cfg`` (changed in place) with the ``auto`` settings that need no data settled. The preset decides the
+    texts' language (``preprocess.language``), the single-label decision (``thresholds.decision``) and the
+    number of epochs (``train.epochs``); an unknown preset gives ``en``, ``argmax`` and 5. The dialogue task
+    decides the turns of context (``dialogue.context``): 2 to forecast the next turn, else 0.
 
-    >>> settle_preset_autos(RunConfig.model_validate({"data": {"preset": "dailydialog"}})).thresholds.decision
+    >>> settle_autos(RunConfig.model_validate({"data": {"preset": "dailydialog"}})).thresholds.decision
     'micro_f1_without_neutral'
     """
     preset = PRESETS.get(cfg.data.preset)
@@ -104,6 +105,7 @@ def settle_preset_autos(cfg: RunConfig) -> RunConfig:
         cfg.thresholds.decision = preset.decision if preset else "argmax"
     if cfg.train.epochs == "auto":
         cfg.train.epochs = preset.epochs if preset else DEFAULT_EPOCHS
+    cfg.dialogue.context = cfg.dialogue.context_turns
     return cfg
 
 

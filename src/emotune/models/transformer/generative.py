@@ -91,7 +91,7 @@ class GenerativeModel(TransformerModel):
         """The instruction with ``text`` (cut to ``model.max_length`` tokens) and the allowed labels."""
         ids = self.tokenizer_(text, add_special_tokens=False)["input_ids"]
         limit = int(self.config.model.max_length)  # dialogue context: keep the end, where the current turn is
-        cut = ids[-limit:] if self.config.dialogue.context else ids[:limit]
+        cut = ids[-limit:] if self.config.dialogue.context_turns else ids[:limit]
         prompt = self.config.model.prompt.format(labels=", ".join(self.schema_.names), text=self.tokenizer_.decode(cut))
         return cast(list[int], self.tokenizer_(prompt)["input_ids"])
 

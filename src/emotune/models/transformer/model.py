@@ -56,7 +56,7 @@ class TransformerModel:
         return self.config.model.peft.method != "none"
 
     def _tokenizer(self, source: str | Path) -> Any:
-        return self.backbone.tokenizer(source, left_truncation=bool(self.config.dialogue.context))
+        return self.backbone.tokenizer(source, left_truncation=bool(self.config.dialogue.context_turns))
 
     def _module(self, source: str | Path, pretrained: bool) -> nn.Module:
         return self.backbone.build(source, self.schema_.names, self.config.model, self.tokenizer_, pretrained)
