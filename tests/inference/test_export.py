@@ -201,6 +201,14 @@ def test_prediction_imports_no_trainer_and_onnx_bundles_no_torch(encoder_bundle:
     assert "onnxruntime" in onnx_modules and not {"torch", "transformers"} & onnx_modules
 
 
+def test_a_torch_bundle_starts_without_torch_once_its_onnx_export_is_cached(
+    encoder_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(tmp_path / "cache"))  # the subprocesses inherit it
+    assert "torch" in _modules_after_predict(encoder_bundle, "onnx")  # the first call exports, with torch
+    assert not {"torch", "transformers"} & _modules_after_predict(encoder_bundle, "onnx")  # later ones start fast
+
+
 def test_compiled_backend_predicts_what_torch_does(encoder_bundle: Path, tmp_path: Path) -> None:
     compiled = load_classifier(encoder_bundle, "torch-compiled")
     texts = [*TEXTS, "a much longer text " * 20, "ok"]
