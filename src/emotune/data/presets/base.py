@@ -84,11 +84,6 @@ def load_plugins() -> None:
         register(preset)
 
 
-def preset_language(name: str) -> str:
-    """The language of preset ``name``'s texts; ``en`` for an unknown preset."""
-    return PRESETS[name].language if name in PRESETS else "en"
-
-
 def settle_autos(cfg: RunConfig) -> RunConfig:
     """``cfg`` (changed in place) with the ``auto`` settings that need no data settled. The preset decides the
     texts' language (``preprocess.language``), the single-label decision (``thresholds.decision``) and the
@@ -100,7 +95,7 @@ def settle_autos(cfg: RunConfig) -> RunConfig:
     """
     preset = PRESETS.get(cfg.data.preset)
     if cfg.preprocess.language == "auto":
-        cfg.preprocess.language = preset_language(cfg.data.preset)
+        cfg.preprocess.language = preset.language if preset else "en"
     if cfg.thresholds.decision == "auto":
         cfg.thresholds.decision = preset.decision if preset else "argmax"
     if cfg.train.epochs == "auto":
