@@ -10,6 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _as_if_created(path: Path, mode: int) -> None:
+    """Give ``path`` the mode a plain ``open`` / ``mkdir`` would have (``mode`` less the umask): ``tempfile``
+    makes its files 0600 and folders 0700, which would leave every output private to its writer."""
+    path.chmod(mode & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary file path beside ``target``; on success it is renamed over ``target``.
@@ -23,6 +35,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        _as_if_created(tmp, 0o666)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -41,6 +54,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
+        _as_if_created(tmp, 0o777)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             target.replace(old / target.name)

@@ -1,0 +1,33 @@
+import os
+import stat
+from collections.abc import Iterator
+
+import pytest
+
+from emotune.io_utils import atomic_dir, atomic_path, write_text_atomic
+
+
+@pytest.fixture(params=[0o022, 0o027])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def test_an_atomic_file_gets_the_mode_of_a_plainly_created_one(tmp_path, umask) -> None:
+    write_text_atomic(tmp_path / "metrics.json", "{}")
+    assert stat.S_IMODE((tmp_path / "metrics.json").stat().st_mode) == 0o666 & ~umask  # not tempfile's 0600
+
+
+def test_an_atomic_folder_and_its_files_get_the_modes_of_plainly_created_ones(tmp_path, umask) -> None:
+    with atomic_dir(tmp_path / "model") as tmp, atomic_path(tmp / "model.safetensors") as part:
+        part.write_bytes(b"weights")
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o777 & ~umask  # not tempfile's 0700
+    assert stat.S_IMODE((tmp_path / "model" / "model.safetensors").stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_failed_atomic_write_leaves_nothing(tmp_path) -> None:
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "out.csv") as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert list(tmp_path.iterdir()) == []
