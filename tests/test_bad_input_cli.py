@@ -227,3 +227,12 @@ def test_repeated_label_names_are_a_config_error(tmp_path: Path, cli) -> None:
                  "data.label_format=ids", "data.label_names=[joy,joy]")  # fmt: skip
     assert result.code == 2 and "label_names repeats 'joy'" in result.err and "\n" not in result.err.strip()
     assert not (tmp_path / "run").exists()
+
+
+def test_a_file_this_user_may_not_read_is_named(trained_bundle: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the tests may run as root, whom no mode stops: raise what another user would get
+    def refuse(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    _one_line_error(cli("predict", "--model", trained_bundle, "so happy"), "permission denied", "emotune.json")

@@ -111,6 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emotune: interrupted", file=sys.stderr)
         return 130
+    except PermissionError as exc:  # a bundle or data file of another user, a read-only output folder
+        if args.debug:
+            raise
+        print(one_line(f"emotune: error: permission denied: {exc.filename or exc} (this user may not read or write "
+                       "it: check its owner and mode, e.g. `ls -l`)"), file=sys.stderr)  # fmt: skip
+        return 2
     except Exception as exc:
         if args.debug:
             raise
