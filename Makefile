@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-reports clean
+.PHONY: setup browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-container bench-reports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-inference: setup   # about 80 minutes: backends, cold start, streaming, th
 	$(PY) benchmarks/inference.py --only int8
 	$(PY) benchmarks/inference.py --only padding serve
 	$(PY) benchmarks/inference.py --only padding
+
+bench-container: setup   # about 2 minutes with a Docker daemon: build the Dockerfile, serve a SemEval MiniLM bundle from it, stop it
+	$(PY) benchmarks/container.py
 
 bench-reports: setup browser   # about 15 minutes: the MiniLM SemEval run's report, GoEmotions' dataset report, the screenshot
 	$(PY) benchmarks/report_examples.py
