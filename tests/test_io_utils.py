@@ -26,6 +26,13 @@ def test_an_atomic_folder_and_its_files_get_the_modes_of_plainly_created_ones(tm
     assert stat.S_IMODE((tmp_path / "model" / "model.safetensors").stat().st_mode) == 0o666 & ~umask
 
 
+def test_rewriting_a_file_keeps_its_mode(tmp_path) -> None:
+    (tmp_path / "out.csv").write_text("old")
+    (tmp_path / "out.csv").chmod(0o640)
+    write_text_atomic(tmp_path / "out.csv", "new")
+    assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o640
+
+
 def test_a_failed_atomic_write_leaves_nothing(tmp_path) -> None:
     with pytest.raises(RuntimeError), atomic_path(tmp_path / "out.csv") as tmp:
         tmp.write_text("half")

@@ -11,15 +11,16 @@ from pathlib import Path
 
 
 def _umask() -> int:
-    mask = os.umask(0o022)
+    mask = os.umask(0o022)  # the only portable way to read it is to set it; 022 meanwhile is the usual value
     os.umask(mask)
     return mask
 
 
-def _as_if_created(path: Path, mode: int) -> None:
-    """Give ``path`` the mode a plain ``open`` / ``mkdir`` would have (``mode`` less the umask): ``tempfile``
-    makes its files 0600 and folders 0700, which would leave every output private to its writer."""
-    path.chmod(mode & ~_umask())
+def _as_if_created(path: Path, mode: int, target: Path) -> None:
+    """Give ``path`` the mode a plain ``open`` / ``mkdir`` of ``target`` would: an existing file's own, else
+    ``mode`` less the umask. ``tempfile`` makes its files 0600 and folders 0700, which would leave every output
+    private to its writer."""
+    path.chmod(target.stat().st_mode & 0o7777 if target.is_file() else mode & ~_umask())
 
 
 @contextlib.contextmanager
@@ -35,7 +36,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        _as_if_created(tmp, 0o666)
+        _as_if_created(tmp, 0o666, target)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -54,7 +55,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
-        _as_if_created(tmp, 0o777)
+        _as_if_created(tmp, 0o777, target)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             target.replace(old / target.name)
