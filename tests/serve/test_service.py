@@ -112,6 +112,29 @@ def test_concurrent_requests_share_model_calls_and_each_gets_its_own_rows(clf: E
     assert sum(calls) == sum(1 + i % 2 for i in range(24)) and len(calls) < 24 / 2
 
 
+def test_a_request_that_waited_behind_a_model_call_is_not_held_for_company(clf: EmotionClassifier) -> None:
+    starts: list[float] = []
+    ends: list[float] = []
+
+    def slow_predict(texts: list[str]) -> np.ndarray:
+        starts.append(time.perf_counter())
+        time.sleep(0.6 if len(starts) == 1 else 0)  # the first call outlasts max_wait
+        ends.append(time.perf_counter())
+        return clf.predict_proba(texts)
+
+    async def main() -> None:
+        batcher = MicroBatcher(slow_predict, max_batch=2, max_wait_ms=300)
+        await batcher.start()
+        first = asyncio.ensure_future(batcher.predict(["a", "b"]))  # a full batch: goes at once
+        await asyncio.sleep(0.05)
+        await asyncio.gather(first, batcher.predict(["c"]))  # queued behind it for over 300 ms already
+        await batcher.stop()
+
+    asyncio.run(main())
+    assert len(starts) == 2
+    assert starts[1] - ends[0] < 0.15  # not another 300 ms: its wait counts from its arrival
+
+
 def test_a_full_queue_is_busy_not_a_wait(clf: EmotionClassifier) -> None:
     release = threading.Event()
 

@@ -1,8 +1,10 @@
 """Dynamic micro-batching: texts of concurrent requests are predicted together.
 
 Each request puts its texts on a bounded queue and waits. One loop takes the first waiting request, adds
-whatever else arrives within ``max_wait_ms`` (up to ``max_batch`` texts), runs the model once in a worker
-thread and hands every request its own rows. A full queue answers at once with :class:`Busy` (HTTP 503)
+whatever else arrives until that request has waited ``max_wait_ms`` (up to ``max_batch`` texts), runs the model
+once in a worker thread and hands every request its own rows. A request that already waited that long behind
+the previous model call goes at once with what is queued: the wait bounds the latency batching adds, and a
+busy model is never left idle for it. A full queue answers at once with :class:`Busy` (HTTP 503)
 instead of letting latency grow without bound.
 """
 
@@ -39,7 +41,7 @@ class MicroBatcher:
         self._predict = predict
         self.max_batch, self.max_wait, self.max_queue = max_batch, max_wait_ms / 1000, max_queue
         self.stats = BatchStats()
-        self._queue: asyncio.Queue[tuple[list[str], asyncio.Future[np.ndarray]]] | None = None
+        self._queue: asyncio.Queue[tuple[list[str], asyncio.Future[np.ndarray], float]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emotune-predict")
 
@@ -54,7 +56,7 @@ class MicroBatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while self._queue is not None and not self._queue.empty():
-            _, future = self._queue.get_nowait()
+            _, future, _ = self._queue.get_nowait()
             if not future.done():
                 future.set_exception(Busy("the service is shutting down"))
         self._executor.shutdown(wait=True)
@@ -63,9 +65,10 @@ class MicroBatcher:
         """Probabilities of ``texts`` ``(n, n_labels)``, predicted with other requests' texts."""
         if self._queue is None:
             raise RuntimeError("MicroBatcher.start() was not called")
-        future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[np.ndarray] = loop.create_future()
         try:
-            self._queue.put_nowait((texts, future))
+            self._queue.put_nowait((texts, future, loop.time()))
         except asyncio.QueueFull:
             raise Busy(f"{self.max_queue} requests are waiting; retry shortly") from None
         return await future
@@ -74,9 +77,9 @@ class MicroBatcher:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
-            items = [await self._queue.get()]
-            size = len(items[0][0])
-            deadline = loop.time() + self.max_wait
+            first = await self._queue.get()
+            items, size = [first[:2]], len(first[0])
+            deadline = first[2] + self.max_wait  # counted from its arrival, not from now
             while size < self.max_batch:
                 try:
                     item = self._queue.get_nowait()
@@ -88,7 +91,7 @@ class MicroBatcher:
                         item = await asyncio.wait_for(self._queue.get(), remaining)
                     except TimeoutError:
                         break
-                items.append(item)
+                items.append(item[:2])
                 size += len(item[0])
             await self._run(loop, items)
 
