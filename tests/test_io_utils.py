@@ -20,10 +20,14 @@ def test_an_atomic_file_gets_the_mode_of_a_plainly_created_one(tmp_path, umask) 
 
 
 def test_an_atomic_folder_and_its_files_get_the_modes_of_plainly_created_ones(tmp_path, umask) -> None:
-    with atomic_dir(tmp_path / "model") as tmp, atomic_path(tmp / "model.safetensors") as part:
-        part.write_bytes(b"weights")
+    with atomic_dir(tmp_path / "model") as tmp:
+        with atomic_path(tmp / "emotune.json") as part:
+            part.write_text("{}")
+        (tmp / "encoder").mkdir(mode=0o700)
+        os.close(os.open(tmp / "encoder" / "model.safetensors", os.O_CREAT | os.O_WRONLY, 0o600))  # as safetensors
     assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o777 & ~umask  # not tempfile's 0700
-    assert stat.S_IMODE((tmp_path / "model" / "model.safetensors").stat().st_mode) == 0o666 & ~umask
+    for name, mode in [("emotune.json", 0o666), ("encoder", 0o777), ("encoder/model.safetensors", 0o666)]:
+        assert stat.S_IMODE((tmp_path / "model" / name).stat().st_mode) == mode & ~umask, name
 
 
 def test_rewriting_a_file_keeps_its_mode(tmp_path) -> None:

@@ -16,11 +16,13 @@ def _umask() -> int:
     return mask
 
 
-def _as_if_created(path: Path, mode: int, target: Path) -> None:
-    """Give ``path`` the mode a plain ``open`` / ``mkdir`` of ``target`` would: an existing file's own, else
-    ``mode`` less the umask. ``tempfile`` makes its files 0600 and folders 0700, which would leave every output
-    private to its writer."""
-    path.chmod(target.stat().st_mode & 0o7777 if target.is_file() else mode & ~_umask())
+def _plain_modes(*paths: Path) -> None:
+    """Give each path the mode a plain ``open`` / ``mkdir`` would (0666 / 0777 less the umask). ``tempfile`` and
+    some libraries (safetensors) make files 0600 and folders 0700, which would leave outputs private to their
+    writer."""
+    mask = _umask()
+    for path in paths:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 @contextlib.contextmanager
@@ -36,7 +38,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        _as_if_created(tmp, 0o666, target)
+        if target.is_file():  # rewriting a file keeps its mode, as a plain open would
+            tmp.chmod(target.stat().st_mode & 0o7777)
+        else:
+            _plain_modes(tmp)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -55,7 +60,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
-        _as_if_created(tmp, 0o777, target)
+        _plain_modes(tmp, *tmp.rglob("*"))
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             target.replace(old / target.name)
