@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +24,12 @@ Predict = Callable[[list[str]], np.ndarray]
 
 class Busy(Exception):
     """The queue is full: the client should retry later."""
+
+
+class _Request(NamedTuple):
+    texts: list[str]
+    future: asyncio.Future[np.ndarray]
+    arrived: float  # loop time when it was queued
 
 
 @dataclass
@@ -41,7 +48,7 @@ class MicroBatcher:
         self._predict = predict
         self.max_batch, self.max_wait, self.max_queue = max_batch, max_wait_ms / 1000, max_queue
         self.stats = BatchStats()
-        self._queue: asyncio.Queue[tuple[list[str], asyncio.Future[np.ndarray], float]] | None = None
+        self._queue: asyncio.Queue[_Request] | None = None
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emotune-predict")
 
@@ -56,7 +63,7 @@ class MicroBatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while self._queue is not None and not self._queue.empty():
-            _, future, _ = self._queue.get_nowait()
+            future = self._queue.get_nowait().future
             if not future.done():
                 future.set_exception(Busy("the service is shutting down"))
         self._executor.shutdown(wait=True)
@@ -68,7 +75,7 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[np.ndarray] = loop.create_future()
         try:
-            self._queue.put_nowait((texts, future, loop.time()))
+            self._queue.put_nowait(_Request(texts, future, loop.time()))
         except asyncio.QueueFull:
             raise Busy(f"{self.max_queue} requests are waiting; retry shortly") from None
         return await future
@@ -77,9 +84,9 @@ class MicroBatcher:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
-            first = await self._queue.get()
-            items, size = [first[:2]], len(first[0])
-            deadline = first[2] + self.max_wait  # counted from its arrival, not from now
+            items = [await self._queue.get()]
+            size = len(items[0].texts)
+            deadline = items[0].arrived + self.max_wait  # counted from its arrival, not from now
             while size < self.max_batch:
                 try:
                     item = self._queue.get_nowait()
@@ -91,26 +98,24 @@ class MicroBatcher:
                         item = await asyncio.wait_for(self._queue.get(), remaining)
                     except TimeoutError:
                         break
-                items.append(item[:2])
-                size += len(item[0])
+                items.append(item)
+                size += len(item.texts)
             await self._run(loop, items)
 
-    async def _run(
-        self, loop: asyncio.AbstractEventLoop, items: list[tuple[list[str], asyncio.Future[np.ndarray]]]
-    ) -> None:
-        texts = [t for batch, _ in items for t in batch]
+    async def _run(self, loop: asyncio.AbstractEventLoop, items: list[_Request]) -> None:
+        texts = [t for item in items for t in item.texts]
         try:
             probs = await loop.run_in_executor(self._executor, self._predict, texts)
         except Exception as exc:
-            for _, future in items:
-                if not future.done():
-                    future.set_exception(exc)
+            for item in items:
+                if not item.future.done():
+                    item.future.set_exception(exc)
             return
         self.stats.batches += 1
         self.stats.requests += len(items)
         self.stats.largest = max(self.stats.largest, len(items))
         start = 0
-        for batch, future in items:
-            if not future.done():  # a client that went away cancelled its future
-                future.set_result(probs[start : start + len(batch)])
-            start += len(batch)
+        for item in items:
+            if not item.future.done():  # a client that went away cancelled its future
+                item.future.set_result(probs[start : start + len(item.texts)])
+            start += len(item.texts)
