@@ -103,20 +103,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.debug, args.quiet)
     try:
         return int(args.handler(args))
-    except EmotuneError as exc:
+    except (EmotuneError, PermissionError) as exc:  # PermissionError: a file of another user, a read-only folder
         if args.debug:
             raise
-        print(one_line(f"emotune: error: {exc}"), file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, PermissionError):
+            message = f"permission denied: {exc.filename or exc} (this user may not read or write it: check its owner "
+            message += "and mode, e.g. `ls -l`)"
+        print(one_line(f"emotune: error: {message}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("emotune: interrupted", file=sys.stderr)
         return 130
-    except PermissionError as exc:  # a bundle or data file of another user, a read-only output folder
-        if args.debug:
-            raise
-        print(one_line(f"emotune: error: permission denied: {exc.filename or exc} (this user may not read or write "
-                       "it: check its owner and mode, e.g. `ls -l`)"), file=sys.stderr)  # fmt: skip
-        return 2
     except Exception as exc:
         if args.debug:
             raise
