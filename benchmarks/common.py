@@ -37,6 +37,21 @@ def run_cli(args: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def wait_healthy(url: str, timeout: float = 300) -> float:
+    """Poll ``URL/health`` until it answers 200 (an ``emotune serve`` starting up); returns the seconds waited."""
+    import httpx
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"no healthy answer from {url} within {timeout} s")
+
+
 def two_fold_dev(clf: EmotionClassifier, probs: np.ndarray, dev: Any) -> dict[str, float]:
     """Scores with thresholds fit on one half of dev and applied to the other half, both ways, averaged."""
     return two_fold(dev.y, probs, clf.calibrator_, clf.schema_, groups=dev.groups)

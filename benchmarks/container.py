@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pandas as pd
-from common import DATA_ROOT, add_result
+from common import DATA_ROOT, add_result, wait_healthy
 
 from emotune import EmotionClassifier
 
@@ -43,25 +43,17 @@ def build(build_args: list[str]) -> dict[str, Any]:
     return {"build_args": build_args, "build_seconds": round(seconds, 1), "image_mb": round(size / 2**20)}
 
 
-def _wait_healthy(url: str, timeout: float = 300) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                return time.perf_counter() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"no healthy answer from {url} within {timeout} s:\n{docker('logs', NAME, check=False)}")
-
-
 def run_and_check(bundle: Path, port: int, backend: str, texts: list[str]) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     docker("rm", "-f", NAME, check=False)
     started = time.perf_counter()
     docker("run", "-d", "--name", NAME, "-p", f"127.0.0.1:{port}:8000", "-v", f"{bundle.resolve()}:/model:ro",
            IMAGE, "--backend", backend)  # fmt: skip
-    result: dict[str, Any] = {"backend": backend, "start_to_healthy_s": round(_wait_healthy(url), 2)}
+    try:
+        seconds = wait_healthy(url)
+    except TimeoutError as exc:
+        raise TimeoutError(f"{exc}:\n{docker('logs', NAME, check=False)}") from None
+    result: dict[str, Any] = {"backend": backend, "start_to_healthy_s": round(seconds, 2)}
     result["start_counted_from"] = "docker run"
     try:
         answer = httpx.post(f"{url}/predict", json={"texts": texts}, timeout=60).json()["results"]

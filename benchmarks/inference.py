@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from common import DATA_ROOT, add_result, machine
+from common import DATA_ROOT, add_result, machine, wait_healthy
 
 from emotune.config import DataConfig
 from emotune.data.loading import load_like
@@ -363,12 +363,7 @@ def serve(bundle: Path, backend: str, seconds: float, port: int = 8765) -> dict[
                                str(port), "--backend", backend], stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_healthy(url)
         result: dict[str, Any] = {"backend": backend, "batch_texts_per_s": round(batch_rate, 1)}
         for per_request in (1, 8):
             before = httpx.get(f"{url}/metadata").json()["batching"]
