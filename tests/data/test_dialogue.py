@@ -216,3 +216,33 @@ def test_the_dailydialog_preset_fits_decisions_for_its_own_score_by_default(tmp_
     chosen = RunConfig.model_validate({"data": {"preset": "dailydialog"}, "thresholds": {"decision": "argmax"}})
     assert EmotionClassifier(config=chosen).config.thresholds.decision == "argmax"  # a user's choice stays
     assert EmotionClassifier("tfidf").config.thresholds.decision == "argmax"  # no preset of its own: argmax
+
+
+def test_a_blend_of_forecasters_with_different_context_gives_each_its_own(tmp_path: Path, cli) -> None:
+    train, dev = _write_dialogues(tmp_path / "train.csv", 60, seed=1), _write_dialogues(tmp_path / "dev.csv", 20, 2)
+    data = ["--preset", "dialogues", "--train", train, "--dev", dev]
+    for k in (0, 2):
+        run = ["--output", tmp_path / f"k{k}", "model=tfidf", "task=next_turn", f"dialogue.context={k}"]
+        assert cli("train", *data, *run).code == 0
+    assert cli("train", *data, "--output", tmp_path / "utt", "model=tfidf", "task=utterance").code == 0
+    members = [tmp_path / "k0" / "model", tmp_path / "k2" / "model"]
+    blend = tmp_path / "blend"
+    result = cli("blend", "--models", *members, "--weights", "1", "3", "--data", dev, "--output", blend)
+    assert result.code == 0, result.err
+
+    from emotune import EmotionClassifier
+
+    clf = EmotionClassifier.load(blend)
+    assert clf.config.dialogue.context == 2  # the most any member uses
+    ds = load_dataset(dev, preset="dialogues")
+    alone = [EmotionClassifier.load(m) for m in members]
+    expected = sum(w * c.predict_proba(dialogue_view(ds, c.config.dialogue).texts)
+                   for w, c in zip((0.25, 0.75), alone, strict=True))  # fmt: skip
+    view = dialogue_view(ds, clf.config.dialogue)
+    assert view.texts[5].count(" [SEP] ") == 2
+    np.testing.assert_allclose(clf.predict_proba(view.texts), expected, atol=1e-6)
+    scored = cli("evaluate", "--model", blend, "--data", dev, "--json")
+    assert scored.code == 0 and json.loads(scored.out)["n_texts"] == 60
+
+    mixed = cli("blend", "--models", members[0], tmp_path / "utt" / "model", "--data", dev, "--output", tmp_path / "x")
+    assert mixed.code == 2 and "dialogue settings (task, speakers, separator) differ" in mixed.err

@@ -59,6 +59,15 @@ def compose(texts: list[str], speakers: list[str] | None, position: int, cfg: Di
     return cfg.separator.join(parts)
 
 
+def trim_context(text: str, turns: int, cfg: DialogueConfig) -> str:
+    """An input composed with more earlier turns (by :func:`compose`) cut back to its last ``turns`` of them.
+
+    >>> trim_context("A: hi [SEP] B: hello [SEP] A: how are you?", 1, DialogueConfig(task="next_turn"))
+    'B: hello [SEP] A: how are you?'
+    """
+    return cfg.separator.join(text.split(cfg.separator)[-(turns + 1) :])
+
+
 def turn_inputs(dataset: EmotionDataset, cfg: DialogueConfig) -> tuple[list[int], list[str]]:
     """``(rows, inputs)``: every turn of every dialogue in turn order, with its input (context + turn)."""
     rows: list[int] = []

@@ -2,7 +2,9 @@
 
 Each member is a complete bundle (its own model kind, preprocessing and dialogue settings), so a TF-IDF
 baseline and a fine-tuned encoder can be averaged. The ensemble's own classifier therefore runs with
-preprocessing switched off (:func:`ensemble_config`) and hands raw text to every member. Layout::
+preprocessing switched off (:func:`ensemble_config`) and hands raw text to every member. Dialogue members may
+differ in their turns of context: the ensemble's inputs carry the most any member uses
+(:attr:`EnsembleModel.context`), and each member gets them cut back to its own. Layout::
 
     model/
       emotune.json        manifest, as for any bundle (kind ``ensemble``)
@@ -21,6 +23,7 @@ import numpy as np
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
+from emotune.data.dialogue import trim_context
 from emotune.errors import DataError, Problem
 from emotune.models.base import DevSet, ModelKind
 
@@ -30,11 +33,14 @@ if TYPE_CHECKING:
 FILE = "ensemble.json"
 
 
-def ensemble_config(config: RunConfig) -> RunConfig:
-    """``config`` with preprocessing off: the members preprocess the text themselves."""
+def ensemble_config(config: RunConfig, context: int | None = None) -> RunConfig:
+    """``config`` with preprocessing off (the members preprocess the text themselves) and, for dialogues,
+    ``context`` earlier turns in its inputs (:attr:`EnsembleModel.context`)."""
     out = config.model_copy(deep=True)
     out.preprocess.enabled = False
     out.model.name = "ensemble"
+    if context is not None and out.dialogue.task != "none":
+        out.dialogue.context = context
     return out
 
 
@@ -54,6 +60,15 @@ class EnsembleModel:
             raise DataError(f"ensemble weights must be {len(members)} non-negative numbers, not all 0; got {list(w)}")
         self.members = list(members)
         self.weights = w / w.sum()
+        dialogue = [m.config.dialogue for m in self.members if m.config.dialogue.task != "none"]
+        self.context = max((d.context_turns for d in dialogue), default=0)  # earlier turns in the inputs
+
+    def member_texts(self, member: EmotionClassifier, texts: Sequence[str]) -> list[str]:
+        """``texts`` (inputs with :attr:`context` earlier turns) as ``member`` was trained on them."""
+        d = member.config.dialogue
+        if d.task == "none" or d.context_turns >= self.context:
+            return list(texts)
+        return [trim_context(text, d.context_turns, d) for text in texts]
 
     def fit(self, texts: Sequence[str], y: np.ndarray, schema: LabelSchema, dev: DevSet | None = None,
             work_dir: Path | None = None) -> EnsembleModel:  # fmt: skip
@@ -65,7 +80,7 @@ class EnsembleModel:
         out = np.zeros((len(self.members), len(texts), first), dtype=np.float32)
         for i, (member, weight) in enumerate(zip(self.members, self.weights, strict=True)):
             if weight > 0:
-                out[i] = member.predict_proba(list(texts))
+                out[i] = member.predict_proba(self.member_texts(member, texts))
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

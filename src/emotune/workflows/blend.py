@@ -22,7 +22,7 @@ import numpy as np
 
 from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
-from emotune.config import TrackConfig
+from emotune.config import DialogueConfig, TrackConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
@@ -74,6 +74,11 @@ def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, An
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 
 
+def _but_context(clf: EmotionClassifier) -> DialogueConfig:
+    """The bundle's dialogue settings but for the turns of context, which may differ within a blend."""
+    return clf.config.dialogue.model_copy(update={"context": 0})
+
+
 def _check_members(bundles: Sequence[str | Path], clfs: list[EmotionClassifier]) -> None:
     first = clfs[0]
     for path, clf in zip(bundles[1:], clfs[1:], strict=True):
@@ -81,19 +86,20 @@ def _check_members(bundles: Sequence[str | Path], clfs: list[EmotionClassifier])
             mine, theirs = f"{list(clf.schema_.names)} ({clf.schema_.task})", f"{list(first.schema_.names)}"
             raise DataError(f"{path}: labels {mine} differ from {bundles[0]}'s {theirs} ({first.schema_.task}); "
                             "blend models of one task")  # fmt: skip
-        if clf.config.dialogue != first.config.dialogue:
-            raise DataError(f"{path}: dialogue settings differ from {bundles[0]}'s; blend models of one task")
+        if _but_context(clf) != _but_context(first):
+            raise DataError(f"{path}: dialogue settings (task, speakers, separator) differ from {bundles[0]}'s; "
+                            "blend models of one task (the turns of context may differ)")  # fmt: skip
 
 
-def _from_file(
-    clfs: list[EmotionClassifier], data: str | Path, preset: str | None
-) -> tuple[EmotionDataset, np.ndarray]:
-    """The labelled file as the first bundle reads it, and every member's probabilities on it."""
-    first = clfs[0]
+def _from_file(ensemble: EnsembleModel, data: str | Path, preset: str | None) -> tuple[EmotionDataset, np.ndarray]:
+    """The labelled file as the first bundle reads it (dialogues: with the ensemble's turns of context), and
+    every member's probabilities on it."""
+    first = ensemble.members[0]
     preset = preset or first.config.data.preset
     dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
-    dataset = dialogue_view(dataset, first.config.dialogue)
-    return dataset, np.stack([predict_proba_batched(c.predict_proba, dataset.texts, c.schema_.n_labels) for c in clfs])
+    dataset = dialogue_view(dataset, ensemble_config(first.config, ensemble.context).dialogue)
+    return dataset, np.stack([predict_proba_batched(c.predict_proba, ensemble.member_texts(c, dataset.texts),
+                                                    c.schema_.n_labels) for c in ensemble.members])  # fmt: skip
 
 
 def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[EmotionDataset, np.ndarray]:
@@ -140,8 +146,9 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
         raise DataError("blend needs --data DEV (a labelled file to tune the weights on) or --oof")
     clfs = [EmotionClassifier.load(b) for b in bundles]
     _check_members(bundles, clfs)
+    ensemble = EnsembleModel(clfs)
     schema, thresholds = clfs[0].schema_, clfs[0].calibrator_.to_dict()
-    tune, members = _from_oof(bundles, schema) if oof else _from_file(clfs, data, preset)  # type: ignore[arg-type]
+    tune, members = _from_oof(bundles, schema) if oof else _from_file(ensemble, data, preset)  # type: ignore[arg-type]
     if weights is None:
         w, cal = choose_weights(members, tune.y, schema, thresholds)
     else:
@@ -163,11 +170,11 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     if weights is None:
         metrics["two_fold"] = _held_out(members, tune, thresholds)
     if oof and data is not None:  # nothing was tuned on this file: a clean score
-        dev, dev_members = _from_file(clfs, data, preset)
+        dev, dev_members = _from_file(ensemble, data, preset)
         metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev)["scores"],
                           "members": [score(dev.y, p, clf.calibrator_, schema, prefix="scores")["scores"]
                                       for clf, p in zip(clfs, dev_members, strict=True)]}  # fmt: skip
-    blend = EmotionClassifier(config=ensemble_config(clfs[0].config))
+    blend = EmotionClassifier(config=ensemble_config(clfs[0].config, ensemble.context))
     blend.schema_, blend.calibrator_ = schema, cal
     blend.model_ = EnsembleModel(clfs, w.tolist())
     path = blend.save(output, metrics)
