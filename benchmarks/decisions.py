@@ -74,6 +74,12 @@ def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, n
 def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, Any]:
     clf = EmotionClassifier.load(run / "model")
     y, probs, groups = _dev_probabilities(run, clf)
+    return {"run": str(run), **evaluate_probabilities(clf, y, probs, groups, objectives)}
+
+
+def evaluate_probabilities(clf: EmotionClassifier, y: np.ndarray, probs: np.ndarray, groups: np.ndarray | None,
+                           objectives: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every decision rule (``clf``'s settings but the rule) held out on dev probabilities ``probs``."""
     default = clf.config.thresholds
     rows = []
     started = time.perf_counter()
@@ -92,7 +98,7 @@ def evaluate_run(run: Path, objectives: list[str] | None = None) -> dict[str, An
             cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
             held = two_fold(y, probs, cal, clf.schema_, groups)
             rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})
-    return {"run": str(run), "dev_rows": len(y), "task": clf.schema_.task, "rules": rows,
+    return {"dev_rows": len(y), "task": clf.schema_.task, "rules": rows,
             "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
 
 
