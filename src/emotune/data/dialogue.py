@@ -61,6 +61,7 @@ def compose(texts: list[str], speakers: list[str] | None, position: int, cfg: Di
 
 def trim_context(text: str, turns: int, cfg: DialogueConfig) -> str:
     """An input composed with more earlier turns (by :func:`compose`) cut back to its last ``turns`` of them.
+    The turns are found by ``cfg.separator``, so a turn whose own text holds the separator counts as two.
 
     >>> trim_context("A: hi [SEP] B: hello [SEP] A: how are you?", 1, DialogueConfig(task="next_turn"))
     'B: hello [SEP] A: how are you?'
