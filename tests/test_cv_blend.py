@@ -233,3 +233,29 @@ def test_cv_of_a_decoder_with_lora_gives_an_ensemble_of_adapter_bundles(tiny_dec
     folds = [EmotionClassifier.load(run / "folds" / f"fold-{i}" / "model") for i in range(2)]
     expected = np.mean([f.predict_proba(dev.texts[:20]) for f in folds], axis=0)
     np.testing.assert_allclose(ensemble.predict_proba(dev.texts[:20]), expected, atol=1e-5)
+
+
+def test_single_label_blend_weights_follow_the_decision_metric() -> None:
+    from emotune import ThresholdCalibrator
+    from emotune.data.labels import LabelSchema
+    from emotune.evaluation.metrics import compute_metrics
+    from emotune.workflows.blend import choose_weights, weight_grid
+
+    schema = LabelSchema(("a", "b", "c"), "multiclass")
+    rng = np.random.default_rng(1)  # a draw where the weights best for balanced accuracy and macro-F1 differ
+    y = np.eye(3, dtype=int)[rng.choice(3, 120, p=[0.8, 0.15, 0.05])]
+    members = rng.dirichlet(np.ones(3), size=(2, 120)) * 0.6 + 0.4 * y[None] * rng.random((2, 120, 1))
+    members /= members.sum(-1, keepdims=True)
+
+    def scores(w: np.ndarray) -> dict[str, float]:
+        probs = np.tensordot(w, members, axes=1)
+        cal = ThresholdCalibrator(decision="balanced_accuracy").fit(probs, y, schema)
+        return compute_metrics(y, cal.predict(probs), schema)
+
+    grid = {tuple(w): scores(w) for w in weight_grid(2)}
+    best_ba = max(s["balanced_accuracy"] for s in grid.values())
+    by_macro_f1 = max(grid, key=lambda w: grid[w]["macro_f1"])
+    assert grid[by_macro_f1]["balanced_accuracy"] < best_ba - 0.02  # the two metrics want different weights
+    w, _ = choose_weights(members, y, schema, {"strategy": "per_label", "objective": "macro_f1", "default": 0.5,
+                                               "decision": "balanced_accuracy"})  # fmt: skip
+    assert grid[tuple(w)]["balanced_accuracy"] == pytest.approx(best_ba)

@@ -3,7 +3,8 @@
 The weights are chosen on a labelled dev file, or (``--oof``) on the out-of-fold probabilities of
 ``emotune cv`` runs over the same folds, which leaves the dev file for a clean score. Every point of a
 simplex grid (step 0.05) is scored with thresholds calibrated on the blended probabilities, and the best
-objective wins (ties: the most even weights). That score is optimistic, since weights and thresholds were
+objective wins (``thresholds.objective``; single-label: the metric of ``thresholds.decision``, macro-F1 for
+argmax; ties: the most even weights). That score is optimistic, since weights and thresholds were
 both tuned on those rows, so the metrics also hold a held-out estimate: weights and thresholds chosen on
 one half, scored on the other, both ways, averaged.
 
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
+from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import DialogueConfig, TrackConfig
 from emotune.data.dataset import EmotionDataset
@@ -49,15 +50,15 @@ def weight_grid(n: int, step: float = STEP) -> np.ndarray:
 
 def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thresholds: dict[str, Any]
                    ) -> tuple[np.ndarray, ThresholdCalibrator]:  # fmt: skip
-    """The grid weights (and their calibrated thresholds) with the best objective on ``(members, y)``."""
-    objective = OBJECTIVES[thresholds["objective"]] if schema.task == "multilabel" else None
+    """The grid weights (and their calibrated thresholds) with the best objective on ``(members, y)``: the one
+    the thresholds are fitted for (multilabel ``objective``, single-label ``decision``), macro-F1 for argmax."""
     best: tuple[float, np.ndarray, ThresholdCalibrator] | None = None
     for w in weight_grid(len(members)):
         probs = np.tensordot(w, members, axes=1)
         cal = ThresholdCalibrator.from_config(thresholds)
         cal.fit(probs, y, schema)
-        pred = cal.predict(probs).astype(bool)
-        value = objective(pred, y.astype(bool)) if objective else compute_metrics(y, pred, schema)["macro_f1"]
+        plain_argmax = schema.task == "multiclass" and cal.decision == "argmax"
+        value = compute_metrics(y, cal.predict(probs), schema)["macro_f1"] if plain_argmax else cal.score_
         if best is None or value > best[0] + 1e-12:
             best = (value, w, cal)
     assert best is not None
