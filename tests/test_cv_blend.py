@@ -167,6 +167,17 @@ def test_blend_with_fixed_weights(trained_bundle: Path, word_only_bundle: Path, 
                  "--data", sample_dir / "2018-E-c-En-dev.txt", "--output", tmp_path / "b")  # fmt: skip
     assert result.code == 0, result.err
     assert list(json.loads(result.out)["weights"].values()) == [0.75, 0.25]
+    # the thresholds were still tuned on --data: the held-out estimate tunes them on one half only
+    from emotune.evaluation.score import two_fold
+
+    blend = EmotionClassifier.load(tmp_path / "b")
+    saved = pd.read_csv(tmp_path / "b" / "probabilities.csv")
+    names = blend.schema_.names
+    y, probs = saved[[f"true_{n}" for n in names]].to_numpy(int), saved[[f"prob_{n}" for n in names]].to_numpy()
+    expected = two_fold(y, probs, blend.calibrator_, blend.schema_)
+    metrics = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert metrics["two_fold"]["macro_f1"] == pytest.approx(expected["macro_f1"], abs=1e-4)
+    assert json.loads(result.out)["two_fold_macro_f1"] == metrics["two_fold"]["macro_f1"]
 
 
 def test_blend_on_out_of_fold_probabilities_leaves_dev_for_a_clean_score(cv_run: Path, sample_dir: Path, cli,

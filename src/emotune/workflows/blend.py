@@ -5,8 +5,8 @@ The weights are chosen on a labelled dev file, or (``--oof``) on the out-of-fold
 simplex grid (step 0.05) is scored with thresholds calibrated on the blended probabilities, and the best
 objective wins (``thresholds.objective``; single-label: the metric of ``thresholds.decision``, macro-F1 for
 argmax; ties: the most even weights). That score is optimistic, since weights and thresholds were
-both tuned on those rows, so the metrics also hold a held-out estimate: weights and thresholds chosen on
-one half, scored on the other, both ways, averaged.
+both tuned on those rows, so the metrics also hold a held-out estimate (``two_fold``): weights (unless
+given) and thresholds chosen on one half, scored on the other, both ways, averaged.
 
 Besides the bundle files, the output folder gets ``metrics.json``, ``probabilities.csv`` (the blend on the
 tuning rows, with gold labels) and ``report.html``; with ``track.to`` set the blend is also a tracked run.
@@ -65,11 +65,18 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
     return best[1], best[2]
 
 
-def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
-    """Weights and thresholds fit on one half of dev, scored on the other half, both ways, averaged."""
+def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any], weights: np.ndarray | None = None
+              ) -> dict[str, float]:  # fmt: skip
+    """Weights (unless given) and thresholds fit on one half of dev, scored on the other half, both ways,
+    averaged."""
     scores = []
     for fit_idx, score_idx in kfold(dev, k=2, seed=0):
-        w, cal = choose_weights(members[:, fit_idx], dev.y[fit_idx], dev.schema, thresholds)
+        if weights is None:
+            w, cal = choose_weights(members[:, fit_idx], dev.y[fit_idx], dev.schema, thresholds)
+        else:
+            w = weights
+            cal = ThresholdCalibrator.from_config(thresholds).fit(np.tensordot(w, members[:, fit_idx], axes=1),
+                                                                  dev.y[fit_idx], dev.schema)  # fmt: skip
         pred = cal.predict(np.tensordot(w, members[:, score_idx], axes=1))
         scores.append(compute_metrics(dev.y[score_idx], pred, dev.schema))
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
@@ -168,8 +175,7 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
             for b, p in zip(bundles, members, strict=True)
         ],
     }
-    if weights is None:
-        metrics["two_fold"] = _held_out(members, tune, thresholds)
+    metrics["two_fold"] = _held_out(members, tune, thresholds, None if weights is None else w)
     if oof and data is not None:  # nothing was tuned on this file: a clean score
         dev, dev_members = _from_file(ensemble, data, preset)
         metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev)["scores"],
