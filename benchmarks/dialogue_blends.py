@@ -119,10 +119,9 @@ def main() -> None:
     for size in range(1, len(names) + 1):
         for combo in itertools.combinations(names, size):
             mean = np.mean([probs[n] for n in combo], axis=0)
-            combos[",".join(combo)] = rule_scores(evaluate_probabilities(reference, y, mean, groups))
-            best = combos[",".join(combo)]
-            print(f"{','.join(combo)}: macro_f1 rule {best['macro_f1']['macro_f1']:.3f}, balanced_accuracy rule "
-                  f"{best['balanced_accuracy']['balanced_accuracy']:.3f}", flush=True)  # fmt: skip
+            scores = combos[",".join(combo)] = rule_scores(evaluate_probabilities(reference, y, mean, groups))
+            print(f"{','.join(combo)}: macro_f1 rule {scores['macro_f1']['macro_f1']:.3f}, balanced_accuracy rule "
+                  f"{scores['balanced_accuracy']['balanced_accuracy']:.3f}", flush=True)  # fmt: skip
     built = {}
     for combo in args.build:
         out = OUT / f"blend-{combo.replace(',', '+')}"

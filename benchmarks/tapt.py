@@ -51,7 +51,7 @@ def masked_loss(model: torch.nn.Module, inputs: dict[str, torch.Tensor]) -> torc
     return torch.nn.functional.cross_entropy(logits.float(), labels[masked])
 
 
-def adapt(texts: list[str], out: Path, epochs: int, lr: float, batch: int, seed: int) -> dict[str, float]:
+def adapt(texts: list[str], out: Path, epochs: int, lr: float, batch: int, seed: int) -> dict[str, object]:
     """MLM on ``texts`` starting from the bundled MiniLM; writes the encoder (no MLM head) to ``out``."""
     from transformers import AutoTokenizer, BertForMaskedLM, DataCollatorForLanguageModeling
     from transformers import get_linear_schedule_with_warmup as linear_schedule
