@@ -91,7 +91,8 @@ def main() -> None:
     parser.add_argument("--members", nargs="+", required=True, metavar="NAME=RUN", help="finished next-turn runs")
     parser.add_argument("--summary", action="store_true", help="only print the summary of the stored results")
     parser.add_argument("--select", action="store_true", help="only score choosing the best combination on one "
-                        "half of validation for the other (entry next-turn-selected-on-half)")  # fmt: skip
+                        "half of validation for the other (result: --entry)")  # fmt: skip
+    parser.add_argument("--entry", default="next-turn-selected-on-half", help="the result's name with --select")
     parser.add_argument("--build", nargs="*", default=[], metavar="A,B", help="combinations to make with emotune blend")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -109,7 +110,7 @@ def main() -> None:
         print(f"{name}: probabilities of {len(gold)} validation targets", flush=True)
     reference = next(iter(clfs.values()))
     if args.select:
-        add_result("dialogue_blends.json", "next-turn-selected-on-half", {
+        add_result("dialogue_blends.json", args.entry, {
             "command": "python benchmarks/dialogue_blends.py " + " ".join(sys.argv[1:]), "machine": machine(),
             "members": runs, **select_on_half(probs, y, groups, reference.schema_),
             "seconds": round(time.perf_counter() - started, 1)})  # fmt: skip
