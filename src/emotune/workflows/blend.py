@@ -23,7 +23,7 @@ import numpy as np
 
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
-from emotune.config import DialogueConfig, TrackConfig
+from emotune.config import DialogueConfig, RunConfig, TrackConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
@@ -32,7 +32,7 @@ from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
-from emotune.evaluation.score import score
+from emotune.evaluation.score import score, two_fold
 from emotune.inference import predict_proba_batched
 from emotune.runs.folder import read_oof
 from emotune.runs.scored import keep_scored
@@ -65,18 +65,11 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
     return best[1], best[2]
 
 
-def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any], weights: np.ndarray | None = None
-              ) -> dict[str, float]:  # fmt: skip
-    """Weights (unless given) and thresholds fit on one half of dev, scored on the other half, both ways,
-    averaged."""
+def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
+    """Weights and thresholds fit on one half of dev, scored on the other half, both ways, averaged."""
     scores = []
     for fit_idx, score_idx in kfold(dev, k=2, seed=0):
-        if weights is None:
-            w, cal = choose_weights(members[:, fit_idx], dev.y[fit_idx], dev.schema, thresholds)
-        else:
-            w = weights
-            cal = ThresholdCalibrator.from_config(thresholds).fit(np.tensordot(w, members[:, fit_idx], axes=1),
-                                                                  dev.y[fit_idx], dev.schema)  # fmt: skip
+        w, cal = choose_weights(members[:, fit_idx], dev.y[fit_idx], dev.schema, thresholds)
         pred = cal.predict(np.tensordot(w, members[:, score_idx], axes=1))
         scores.append(compute_metrics(dev.y[score_idx], pred, dev.schema))
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
@@ -99,13 +92,14 @@ def _check_members(bundles: Sequence[str | Path], clfs: list[EmotionClassifier])
                             "blend models of one task (the turns of context may differ)")  # fmt: skip
 
 
-def _from_file(ensemble: EnsembleModel, data: str | Path, preset: str | None) -> tuple[EmotionDataset, np.ndarray]:
-    """The labelled file as the first bundle reads it (dialogues: with the ensemble's turns of context), and
-    every member's probabilities on it."""
+def _from_file(ensemble: EnsembleModel, config: RunConfig, data: str | Path, preset: str | None
+               ) -> tuple[EmotionDataset, np.ndarray]:  # fmt: skip
+    """The labelled file as the first bundle reads it, viewed with the blend's ``config`` (dialogues: the
+    ensemble's turns of context), and every member's probabilities on it."""
     first = ensemble.members[0]
     preset = preset or first.config.data.preset
     dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
-    dataset = dialogue_view(dataset, ensemble_config(first.config, ensemble.context).dialogue)
+    dataset = dialogue_view(dataset, config.dialogue)
     return dataset, np.stack([predict_proba_batched(c.predict_proba, ensemble.member_texts(c, dataset.texts),
                                                     c.schema_.n_labels) for c in ensemble.members])  # fmt: skip
 
@@ -155,8 +149,12 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     clfs = [EmotionClassifier.load(b) for b in bundles]
     _check_members(bundles, clfs)
     ensemble = EnsembleModel(clfs)
+    config = ensemble_config(clfs[0].config, ensemble.context)
     schema, thresholds = clfs[0].schema_, clfs[0].calibrator_.to_dict()
-    tune, members = _from_oof(bundles, schema) if oof else _from_file(ensemble, data, preset)  # type: ignore[arg-type]
+    if oof:
+        tune, members = _from_oof(bundles, schema)
+    else:
+        tune, members = _from_file(ensemble, config, data, preset)  # type: ignore[arg-type]
     if weights is None:
         w, cal = choose_weights(members, tune.y, schema, thresholds)
     else:
@@ -171,17 +169,24 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
         "scores": tuned["scores"],
         "per_label": tuned["per_label"],
         "members": [
-            {"bundle": str(b), "scores": _alone(p, tune, thresholds), "two_fold": _held_out(p[None], tune, thresholds)}
+            {
+                "bundle": str(b),
+                "scores": _alone(p, tune, thresholds),
+                "two_fold": two_fold(tune.y, p, ThresholdCalibrator.from_config(thresholds), schema, tune.groups),
+            }
             for b, p in zip(bundles, members, strict=True)
         ],
     }
-    metrics["two_fold"] = _held_out(members, tune, thresholds, None if weights is None else w)
+    if weights is None:
+        metrics["two_fold"] = _held_out(members, tune, thresholds)
+    else:  # the thresholds were still tuned on these rows
+        metrics["two_fold"] = two_fold(tune.y, np.tensordot(w, members, axes=1), cal, schema, tune.groups)
     if oof and data is not None:  # nothing was tuned on this file: a clean score
-        dev, dev_members = _from_file(ensemble, data, preset)
+        dev, dev_members = _from_file(ensemble, config, data, preset)
         metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev)["scores"],
                           "members": [score(dev.y, p, clf.calibrator_, schema, prefix="scores")["scores"]
                                       for clf, p in zip(clfs, dev_members, strict=True)]}  # fmt: skip
-    blend = EmotionClassifier(config=ensemble_config(clfs[0].config, ensemble.context))
+    blend = EmotionClassifier(config=config)
     blend.schema_, blend.calibrator_ = schema, cal
     blend.model_ = EnsembleModel(clfs, w.tolist())
     path = blend.save(output, metrics)
