@@ -33,6 +33,7 @@ ALIASES: dict[str, str] = {
     "label_correlation": "train.loss.label_correlation",
     "rdrop": "train.loss.rdrop",
     "ema": "train.ema",
+    "adversarial": "train.adversarial",
     "trials": "sweep.trials",
     "decision": "thresholds.decision",
     "decision.objective": "thresholds.decision",

@@ -59,6 +59,12 @@ class TrainConfig(Section):
         description="decay of an exponential moving average of the weights (e.g. 0.99), "
         "which is what each epoch is scored and saved with; off by default",
     )
+    adversarial: float | None = Field(
+        None,
+        gt=0,
+        description="FGM adversarial training: each batch is run again with the word embeddings moved by this "
+        "L2 norm along their loss gradient (1.0 is usual), and both gradients are applied; off by default",
+    )
     select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
     optimizer: Literal["adamw", "paged_adamw_8bit", "paged_adamw_32bit"] = Field(
         "adamw", description="paged_*: bitsandbytes' paged AdamW (CUDA), the usual QLoRA choice"

@@ -52,11 +52,18 @@ def no_problems(cfg: RunConfig) -> list[Problem]:
 
 
 def no_loss_terms(cfg: RunConfig) -> list[Problem]:
-    """The extra loss terms, for kinds that do not train with the loss registry (TF-IDF, generative)."""
+    """The extra loss terms and adversarial training, for kinds that do not train a classifier head with the
+    loss registry (TF-IDF, generative)."""
     loss = cfg.train.loss
-    return [Problem(f"train.loss.{key}", f"{key} is a term of the classifier losses, which model "
-                                         f"{cfg.model.name} does not train with", f"drop {key}={getattr(loss, key)}")
-            for key in ("label_correlation", "rdrop") if getattr(loss, key)]  # fmt: skip
+    problems = [
+        Problem(f"train.loss.{key}", f"{key} is a term of the classifier losses, which model {cfg.model.name} "
+                "does not train with", f"drop {key}={getattr(loss, key)}")
+        for key in ("label_correlation", "rdrop") if getattr(loss, key)
+    ]  # fmt: skip
+    if cfg.train.adversarial:
+        why = f"adversarial training is for transformer classifiers, which model {cfg.model.name} is not"
+        problems.append(Problem("train.adversarial", why, f"drop adversarial={cfg.train.adversarial}"))
+    return problems
 
 
 @dataclass(frozen=True)

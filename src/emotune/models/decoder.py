@@ -4,10 +4,16 @@ layer is replaced by an emotune head). Usually with an adapter (``peft=lora``), 
 
 from __future__ import annotations
 
+from emotune.config import RunConfig
+from emotune.errors import Problem
 from emotune.models.base import ModelKind
-from emotune.models.transformer.kinds import builders, encoder_only, runtime_problems
+from emotune.models.transformer.kinds import builders, encoder_only, runtime_problems, trained_embeddings
 
 _build, _load = builders("DECODER")
+
+
+def _problems(cfg: RunConfig) -> list[Problem]:
+    return encoder_only(cfg) + trained_embeddings(cfg)
 
 
 KIND = ModelKind(
@@ -21,7 +27,7 @@ KIND = ModelKind(
         "model.peft.dropout": {"type": "float", "low": 0.0, "high": 0.1},
         "train.batch_size": {"type": "categorical", "choices": [8, 16]},
     },
-    problems=encoder_only,
+    problems=_problems,
     runtime=runtime_problems,
     label_masks=True,
 )

@@ -13,16 +13,19 @@ from __future__ import annotations
 from emotune.config import RunConfig
 from emotune.errors import Problem
 from emotune.models.base import ModelKind
-from emotune.models.transformer.kinds import builders, runtime_problems
+from emotune.models.transformer.kinds import builders, runtime_problems, trained_embeddings
 
 _build, _load = builders("ENCODER")
 
 
 def _problems(cfg: RunConfig) -> list[Problem]:
+    problems = trained_embeddings(cfg)
     if cfg.model.quantization == "4bit":
-        return [Problem("model.quantization", "4bit is for decoder LLMs (Llama, Gemma, Qwen2, Mistral, Phi)",
-                        "encoders are small enough to train in full precision: drop quantization=4bit")]  # fmt: skip
-    return []
+        fix = "encoders are small enough to train in full precision: drop quantization=4bit"
+        problems.append(
+            Problem("model.quantization", "4bit is for decoder LLMs (Llama, Gemma, Qwen2, Mistral, Phi)", fix)
+        )
+    return problems
 
 
 KIND = ModelKind(

@@ -63,13 +63,51 @@ def active_callbacks() -> list[TrainerCallback]:
     return list(_EXTRA_CALLBACKS)
 
 
+def input_embeddings(model: nn.Module) -> nn.Embedding:
+    """The word-embedding table of a classifier (a transformers model, or emotune's wrapper of an encoder)."""
+    for candidate in (model, getattr(model, "encoder", None)):
+        get = getattr(candidate, "get_input_embeddings", None)
+        if callable(get):
+            return get()
+    raise TypeError(f"{type(model).__name__} has no get_input_embeddings()")
+
+
+@contextlib.contextmanager
+def fgm_shift(table: nn.Embedding, epsilon: float) -> Iterator[bool]:
+    """Move ``table``'s weights by ``epsilon`` (L2 norm) along their current gradient, then back (FGM,
+    Miyato et al. 2017); yields whether there was a gradient to follow."""
+    grad = table.weight.grad
+    norm = None if grad is None else torch.linalg.vector_norm(grad.float())
+    if norm is None or not torch.isfinite(norm) or norm == 0:
+        yield False
+        return
+    saved = table.weight.detach().clone()  # restored exactly, not by subtracting (rounding would drift)
+    table.weight.data.add_((grad * (epsilon / norm)).to(table.weight.dtype))
+    try:
+        yield True
+    finally:
+        table.weight.data.copy_(saved)
+
+
 class EmotionTrainer(Trainer):
     """``Trainer`` whose loss comes from the emotune loss registry; a loss with ``passes = 2`` (R-Drop) gets
-    the logits of the batch run twice in training."""
+    the logits of the batch run twice in training. With ``adversarial`` (FGM), each training batch is run a
+    second time on word embeddings shifted along their gradient, and that pass's gradient is added."""
 
-    def __init__(self, *args: Any, loss_fn: nn.Module, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, loss_fn: nn.Module, adversarial: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loss_fn = loss_fn.to(self.args.device)
+        self.adversarial = adversarial
+
+    def training_step(
+        self, model: nn.Module, inputs: dict[str, Any], num_items_in_batch: torch.Tensor | int | None = None
+    ) -> torch.Tensor:
+        loss = super().training_step(model, inputs, num_items_in_batch)
+        if self.adversarial:
+            with fgm_shift(input_embeddings(self.accelerator.unwrap_model(model)), self.adversarial) as shifted:
+                if shifted:
+                    super().training_step(model, inputs, num_items_in_batch)
+        return loss
 
     def compute_loss(
         self,

@@ -115,6 +115,7 @@ def classifier_trainer(
         callbacks=callbacks,
         optimizers=(optimizer(module, cfg, head), None),
         loss_fn=loss_fn,
+        adversarial=cfg.train.adversarial,
     )
     return quiet(trainer)
 

@@ -36,6 +36,17 @@ def builders(
     return build, load
 
 
+def trained_embeddings(cfg: RunConfig) -> list[Problem]:
+    """``train.adversarial`` follows the gradient of the word embeddings: they must be trained."""
+    frozen = "model.peft.method" if cfg.model.peft.method != "none" else None
+    frozen = "model.freeze_embeddings" if cfg.model.freeze_embeddings else frozen
+    if cfg.train.adversarial and frozen:
+        return [Problem("train.adversarial", f"adversarial training shifts the word embeddings along their "
+                        f"gradient, and {frozen} freezes them", f"drop adversarial={cfg.train.adversarial} "
+                        f"or {frozen}")]  # fmt: skip
+    return []
+
+
 def encoder_only(cfg: RunConfig) -> list[Problem]:
     """Settings only the encoder kind has: label-aware inputs."""
     if cfg.model.label_aware:
