@@ -17,6 +17,14 @@ from emotune.evaluation.metrics import compute_metrics, confusion, per_label_rep
 MIN_HELD_OUT_ROWS = 20  # two halves of at least 10 rows
 
 
+def halves(y: np.ndarray, schema: LabelSchema, groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The two ``(fit, score)`` index pairs :func:`two_fold` uses: a stratified split in two (dialogues whole)."""
+    from emotune.data.dataset import EmotionDataset
+    from emotune.data.splits import kfold
+
+    return list(kfold(EmotionDataset([""] * len(y), y, schema, groups=groups, source="dev"), k=2, seed=0))
+
+
 def two_fold(
     y: np.ndarray,
     probs: np.ndarray,
@@ -27,12 +35,8 @@ def two_fold(
     """What ``calibrator``'s settings give on unseen rows: fitted on one half of ``(probs, y)`` (a stratified
     split; with ``groups``, dialogues are never cut in two), scored on the other, both ways, averaged. The
     honest counterpart of a score calibrated on the same rows it is reported on."""
-    from emotune.data.dataset import EmotionDataset
-    from emotune.data.splits import kfold
-
-    rows = EmotionDataset([""] * len(y), y, schema, groups=groups, source="dev")
     scores = []
-    for fit_idx, score_idx in kfold(rows, k=2, seed=0):
+    for fit_idx, score_idx in halves(y, schema, groups):
         half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
         scores.append(compute_metrics(y[score_idx], half.predict(probs[score_idx]), schema))
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
