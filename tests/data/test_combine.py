@@ -140,6 +140,19 @@ def test_training_on_combined_sources_reports_each_source(model: str, sample_dir
     assert metrics["sources"]["semeval2018-ec"]["train_rows"] == metrics["train_rows"] - 40
 
 
+def test_config_show_counts_the_rows_of_every_source(sample_dir: Path, cli, tmp_path: Path, tiny_bert: Path) -> None:
+    config = _config(tmp_path, sample_dir, str(tiny_bert))
+    long_texts = [f"so angry {' and angry' * 60} {i}" for i in range(40)]  # far longer than the sample tweets
+    labels = ["annoyance", "amusement"] * 20
+    pd.DataFrame({"text": long_texts, "labels": labels}).to_csv(tmp_path / "extra.csv", index=False)
+    shown = cli("config", "show", "--config", config, "train.precision=fp32")
+    assert shown.code == 0, shown.err
+    alone = cli("config", "show", "--preset", "semeval2018-ec", "--data-dir", sample_dir, f"model={tiny_bert}",
+                "train.precision=fp32")  # fmt: skip
+    with_source, own = (yaml.safe_load(r.out)["model"]["max_length"] for r in (shown, alone))
+    assert own < 64 < with_source  # the 99th percentile falls among the source's texts
+
+
 def test_data_combine_writes_masked_cells_empty_and_cv_folds_split_only_own_rows(sample_dir: Path, cli,
                                                                                  tmp_path: Path) -> None:  # fmt: skip
     config = _config(tmp_path, sample_dir, "tfidf")

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
-from emotune.data.loading import load_train_and_dev
+from emotune.data.loading import load_splits
 from emotune.tracking.base import flatten
 
 
 def recipe(cfg: RunConfig) -> tuple[RunConfig, list[str]]:
-    """``(resolved config, one line per settled key)``: reads the training file of ``cfg.data`` and settles
-    what a run would (see :meth:`EmotionClassifier.resolved_config`); trains nothing."""
-    train, _ = load_train_and_dev(cfg.data)
+    """``(resolved config, one line per settled key)``: reads the training rows a run of ``cfg`` would (its
+    dev split off where there is no dev file, its ``data.sources`` added) and settles what the run would (see
+    :meth:`EmotionClassifier.resolved_config`); trains nothing."""
+    train, _, _ = load_splits(cfg.data, cfg.train.seed)
     resolved = EmotionClassifier(config=cfg).resolved_config(train)
     before, after = flatten(cfg.model_dump(mode="json")), flatten(resolved.model_dump(mode="json"))
     settled = [f"{key}: {before[key]} -> {after[key]}" for key in after if after[key] != before.get(key)]
