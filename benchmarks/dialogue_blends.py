@@ -62,17 +62,15 @@ def select_on_half(probs: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarr
     """The honest score of *choosing* a combination: on each half of validation (the halves of ``two_fold``),
     every combination's offsets are fitted and the one scoring best on that half is kept; it is then scored on
     the other half. Both ways, averaged, for each target metric at its own operating point."""
-    from emotune.data.dataset import EmotionDataset
-    from emotune.data.splits import kfold
     from emotune.evaluation.metrics import compute_metrics
+    from emotune.evaluation.score import halves
 
     names = list(probs)
     combos = [c for size in range(1, len(names) + 1) for c in itertools.combinations(names, size)]
-    rows = EmotionDataset([""] * len(y), y, schema, groups=groups, source="validation")
     out = {}
     for metric in TARGETS:
-        halves = []
-        for fit_idx, score_idx in kfold(rows, k=2, seed=0):
+        chosen = []
+        for fit_idx, score_idx in halves(y, schema, groups):
             fits = []
             for combo in combos:
                 mean = np.mean([probs[n] for n in combo], axis=0)
@@ -80,8 +78,8 @@ def select_on_half(probs: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarr
                 fits.append((cal.score_, combo, cal, mean))
             value, combo, cal, mean = max(fits, key=lambda f: f[0])  # the first on a tie
             held = compute_metrics(y[score_idx], cal.predict(mean[score_idx]), schema)[metric]
-            halves.append({"chosen": ",".join(combo), "on_its_half": round(value, 4), "held_out": round(held, 4)})
-        out[metric] = {"held_out": round(float(np.mean([h["held_out"] for h in halves])), 4), "halves": halves}
+            chosen.append({"chosen": ",".join(combo), "on_its_half": round(value, 4), "held_out": round(held, 4)})
+        out[metric] = {"held_out": round(float(np.mean([h["held_out"] for h in chosen])), 4), "halves": chosen}
         print(f"{metric}: chosen on one half, scored on the other: {out[metric]['held_out']:.3f}", flush=True)
     return out
 

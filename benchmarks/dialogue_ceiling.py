@@ -24,8 +24,8 @@ from common import add_result
 from emotune.config import RunConfig, read_yaml
 from emotune.data.dialogue import dialogue_view, turn_order
 from emotune.data.loading import load_splits
-from emotune.data.splits import kfold
 from emotune.evaluation.metrics import compute_metrics
+from emotune.evaluation.score import halves
 
 RUNS = ("next-k2", "tfidf-next-k1", "tfidf-next-k2")
 GRID = np.linspace(-4, 4, 81)
@@ -84,7 +84,7 @@ def main() -> None:
         for objective in OBJECTIVES:
             b = fit_offsets(logp, y, objective)
             held = []
-            for fit_idx, score_idx in kfold(view, k=2, seed=0):
+            for fit_idx, score_idx in halves(view.y, view.schema, view.groups):
                 held.append(
                     _scores(
                         y[score_idx], (logp[score_idx] + fit_offsets(logp[fit_idx], y[fit_idx], objective)).argmax(1)

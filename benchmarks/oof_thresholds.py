@@ -35,6 +35,7 @@ from common import add_result  # noqa: E402
 from decisions import _dev_probabilities  # noqa: E402
 
 from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
+from emotune.data.labels import LabelSchema  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402
 from emotune.evaluation.score import halves  # noqa: E402
 from emotune.runs.folder import read_oof  # noqa: E402
@@ -44,27 +45,34 @@ SOURCES = ("dev half", "oof", "oof + dev half")
 REPORTED = ("macro_f1", "jaccard", "micro_f1")
 
 
-def threshold_curve(run: Path, fractions: tuple[float, ...] = (0.1, 0.2, 0.4, 0.8), draws: int = 40) -> list[dict]:
-    """Held-out macro-F1 / Jaccard of per-label thresholds fitted on growing random parts of dev."""
+Dev = tuple[LabelSchema, np.ndarray, np.ndarray, "np.ndarray | None"]
+
+
+def dev_of(run: Path) -> Dev:
+    """The schema, gold indicators, probabilities and groups of a run's dev rows (computed once per run)."""
     clf = EmotionClassifier.load(run / "model")
-    y, probs, _ = _dev_probabilities(run, clf)
+    return (clf.schema_, *_dev_probabilities(run, clf))
+
+
+def threshold_curve(dev: Dev, fractions: tuple[float, ...] = (0.1, 0.2, 0.4, 0.8), draws: int = 40) -> list[dict]:
+    """Held-out macro-F1 / Jaccard of per-label thresholds fitted on growing random parts of dev."""
+    schema, y, probs, _ = dev
     rng, points = np.random.default_rng(0), []
     for fraction in fractions:
         scores = []
         for _ in range(draws):
             order = rng.permutation(len(y))
             score_idx, fit_idx = order[: len(y) // 5], order[len(y) // 5 :][: int(fraction * len(y))]
-            cal = ThresholdCalibrator("per_label", "macro_f1").fit(probs[fit_idx], y[fit_idx], clf.schema_)
-            scores.append(compute_metrics(y[score_idx], cal.predict(probs[score_idx]), clf.schema_))
+            cal = ThresholdCalibrator("per_label", "macro_f1").fit(probs[fit_idx], y[fit_idx], schema)
+            scores.append(compute_metrics(y[score_idx], cal.predict(probs[score_idx]), schema))
         mean = {k: round(float(np.mean([s[k] for s in scores])), 4) for k in ("macro_f1", "jaccard")}
         points.append({"fit_rows": int(fraction * len(y)), **mean})
     return points
 
 
-def evaluate(run: Path, oof_y: np.ndarray, oof_p: np.ndarray) -> dict[str, Any]:
-    clf = EmotionClassifier.load(run / "model")
-    y, probs, groups = _dev_probabilities(run, clf)
-    schema, rows = clf.schema_, []
+def evaluate(run: Path, dev: Dev, oof_y: np.ndarray, oof_p: np.ndarray) -> dict[str, Any]:
+    schema, y, probs, groups = dev
+    rows = []
     for strategy, objective in RULES:
         for source in SOURCES:
             scores = []
@@ -85,13 +93,13 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=Path, help="single-model emotune train runs on the same data")
     args = parser.parse_args()
     started = time.perf_counter()
-    schema = EmotionClassifier.load(args.runs[0] / "model").schema_
-    _, _, oof_y, oof_p = read_oof(args.cv / "oof_probabilities.csv", schema)
-    curve = threshold_curve(args.runs[0])
+    devs = {run: dev_of(run) for run in args.runs}
+    _, _, oof_y, oof_p = read_oof(args.cv / "oof_probabilities.csv", devs[args.runs[0]][0])
+    curve = threshold_curve(devs[args.runs[0]])
     print(f"{args.runs[0].name}, per_label / macro_f1 fitted on part of dev, scored on another 20 %:")
     for point in curve:
         print(f"  {point['fit_rows']} fitting rows: macro-F1 {point['macro_f1']:.3f}, Jaccard {point['jaccard']:.3f}")
-    results = [evaluate(run, oof_y, oof_p) for run in args.runs]
+    results = [evaluate(run, dev, oof_y, oof_p) for run, dev in devs.items()]
     header = [f"{strategy} / {objective}: {source}" for strategy, objective in RULES for source in SOURCES]
     print(f"{len(oof_y)} out-of-fold rows from {args.cv}; held out: the two halves of dev, averaged")
     print("| run | " + " | ".join(header) + " |")

@@ -28,11 +28,10 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_like
-from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
-from emotune.evaluation.score import score, two_fold
+from emotune.evaluation.score import halves, score, two_fold
 from emotune.inference import predict_proba_batched
 from emotune.runs.folder import read_oof
 from emotune.runs.scored import keep_scored
@@ -68,7 +67,7 @@ def choose_weights(members: np.ndarray, y: np.ndarray, schema: LabelSchema, thre
 def _held_out(members: np.ndarray, dev: EmotionDataset, thresholds: dict[str, Any]) -> dict[str, float]:
     """Weights and thresholds fit on one half of dev, scored on the other half, both ways, averaged."""
     scores = []
-    for fit_idx, score_idx in kfold(dev, k=2, seed=0):
+    for fit_idx, score_idx in halves(dev.y, dev.schema, dev.groups):
         w, cal = choose_weights(members[:, fit_idx], dev.y[fit_idx], dev.schema, thresholds)
         pred = cal.predict(np.tensordot(w, members[:, score_idx], axes=1))
         scores.append(compute_metrics(dev.y[score_idx], pred, dev.schema))
