@@ -31,6 +31,7 @@ ALIASES: dict[str, str] = {
     "label_aware": "model.label_aware",
     "layers": "model.layers",
     "label_correlation": "train.loss.label_correlation",
+    "soft_f1": "train.loss.soft_f1",
     "rdrop": "train.loss.rdrop",
     "ema": "train.ema",
     "adversarial": "train.adversarial",

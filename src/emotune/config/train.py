@@ -26,6 +26,9 @@ class LossConfig(Section):
     label_correlation: float = Field(
         0.0, ge=0, lt=1, description="multilabel: weight of SpanEmo's label-correlation term (0.2 in the paper)"
     )
+    soft_f1: float = Field(
+        0.0, ge=0, lt=1, description="multilabel: weight of a differentiable macro-F1 term (sigmoidF1; 0: off)"
+    )
     rdrop: float = Field(
         0.0,
         ge=0,

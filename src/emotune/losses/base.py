@@ -3,7 +3,8 @@
 A builder takes the :class:`~emotune.config.LossConfig` and the training labels' :class:`LabelStats` and
 returns a ``torch.nn.Module`` called as ``loss(logits, labels) -> scalar``, with ``logits`` of shape
 ``(batch, n_labels)`` and ``labels`` the float indicator matrix of the same shape (one-hot for multiclass).
-``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss;
+``train.loss.label_correlation`` mixes SpanEmo's label-correlation term into any multilabel loss, and
+``train.loss.soft_f1`` a differentiable macro-F1 term;
 ``train.loss.rdrop`` adds R-Drop's consistency term to any loss (the trainer then runs each batch twice).
 
 Multilabel losses are :class:`ElementwiseLoss`: the mean of a per-entry loss. A ``NaN`` label marks an entry
@@ -22,6 +23,8 @@ from torch import nn
 
 from emotune.config import LossConfig
 from emotune.errors import SettingError
+from emotune.losses.correlation import label_correlation
+from emotune.losses.soft_f1 import soft_macro_f1_loss
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,26 @@ class ElementwiseLoss(nn.Module):
 
 
 LossBuilder = Callable[[LossConfig, LabelStats], nn.Module]
+Term = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+# ``train.loss.KEY`` -> the term ``(logits, labels) -> scalar`` it mixes into a multilabel loss, and what it does.
+MULTILABEL_TERMS: dict[str, tuple[Term, str]] = {
+    "label_correlation": (label_correlation, "ranks present above absent labels"),
+    "soft_f1": (soft_macro_f1_loss, "scores each label's yes/no decisions"),
+}
+
+
+class WithTerm(nn.Module):
+    """``(1 - weight) * base(logits, labels) + weight * term(logits, labels)``."""
+
+    def __init__(self, base: nn.Module, term: Term, weight: float) -> None:
+        super().__init__()
+        self.base = base
+        self.term = term
+        self.weight = weight
+
+    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return (1 - self.weight) * self.base(logits, labels) + self.weight * self.term(logits, labels)
 
 
 @dataclass(frozen=True)
@@ -102,13 +125,13 @@ def build_loss(cfg: LossConfig, stats: LabelStats) -> nn.Module:
         raise SettingError("train.loss.name", f"loss {name!r} is for {' / '.join(spec.tasks)} data, "
                                               f"this data is {stats.task}")  # fmt: skip
     loss = spec.build(cfg, stats)
-    if cfg.label_correlation:
+    for key, (term, why) in MULTILABEL_TERMS.items():
+        weight = getattr(cfg, key)
+        if not weight:
+            continue
         if stats.task != "multilabel":
-            raise SettingError("train.loss.label_correlation", "ranks present above absent labels, so it is for "
-                                                               "multilabel data; set it to 0")  # fmt: skip
-        from emotune.losses.correlation import WithLabelCorrelation
-
-        loss = WithLabelCorrelation(loss, cfg.label_correlation)
+            raise SettingError(f"train.loss.{key}", f"{why}, so it is for multilabel data; set it to 0")
+        loss = WithTerm(loss, term, weight)
     if cfg.rdrop:
         from emotune.losses.rdrop import WithRDrop
 

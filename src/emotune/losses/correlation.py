@@ -8,7 +8,6 @@ training loss is ``(1 - w) * loss + w * term`` with ``w = train.loss.label_corre
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 
 def label_correlation(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -25,16 +24,3 @@ def label_correlation(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tenso
     per_text = cost.sum(dim=(1, 2)) / pairs.sum(dim=(1, 2)).clamp(min=1)
     annotated = (~torch.isnan(labels)).any(dim=1)
     return per_text[annotated].sum() / annotated.sum().clamp(min=1)
-
-
-class WithLabelCorrelation(nn.Module):
-    """``(1 - weight) * base(logits, labels) + weight * label_correlation(logits, labels)``."""
-
-    def __init__(self, base: nn.Module, weight: float) -> None:
-        super().__init__()
-        self.base = base
-        self.weight = weight
-
-    def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        mixed = (1 - self.weight) * self.base(logits, labels)
-        return mixed + self.weight * label_correlation(logits, labels)
