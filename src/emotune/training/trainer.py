@@ -92,7 +92,8 @@ def fgm_shift(table: nn.Embedding, epsilon: float) -> Iterator[bool]:
 class EmotionTrainer(Trainer):
     """``Trainer`` whose loss comes from the emotune loss registry; a loss with ``passes = 2`` (R-Drop) gets
     the logits of the batch run twice in training. With ``adversarial`` (FGM), each training batch is run a
-    second time on word embeddings shifted along their gradient, and that pass's gradient is added."""
+    second time on word embeddings shifted along their gradient, and that pass's gradient is added (with
+    gradient accumulation, the gradient accumulated so far in the optimizer step)."""
 
     def __init__(self, *args: Any, loss_fn: nn.Module, adversarial: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
