@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +110,46 @@ def test_unreachable_hub_id_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(ConfigError, match=r"cannot load 'some-org/some-model'.*model=/path/to/model"):
         resolve_model_path("some-org/some-model")
     assert Path(resolve_model_path("minilm"), "config.json").is_file()
+
+
+def test_dev_metrics_score_the_sum_of_macro_f1_and_jaccard_for_multilabel_data() -> None:
+    from transformers.trainer_utils import EvalPrediction
+
+    from emotune.config import ThresholdConfig
+    from emotune.data.labels import LabelSchema
+    from emotune.training.trainer import DevMetrics
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, size=(40, 3)).astype(np.float32)
+    logits = rng.normal(size=(40, 3)) + 2 * (y - 0.5)
+    multilabel = LabelSchema(("a", "b", "c"), "multilabel")
+    scores = DevMetrics(multilabel, ThresholdConfig())(EvalPrediction(predictions=logits, label_ids=y))
+    assert scores["macro_f1+jaccard"] == pytest.approx(scores["macro_f1"] + scores["jaccard"])
+    assert "macro_f1+jaccard" in DevMetrics.selectable(multilabel)
+    multiclass = LabelSchema(("a", "b", "c"), "multiclass")
+    one_hot = np.eye(3, dtype=np.float32)[rng.integers(0, 3, size=40)]
+    scores = DevMetrics(multiclass, ThresholdConfig())(EvalPrediction(predictions=logits, label_ids=one_hot))
+    assert "macro_f1+jaccard" not in scores and "jaccard" not in DevMetrics.selectable(multiclass)
+
+
+def test_select_metric_macro_f1_plus_jaccard_keeps_the_epoch_with_the_best_sum(
+    tiny_bert: Path, sample_dir: Path, tmp_path: Path, cli
+) -> None:
+    run = tmp_path / "run"
+    result = cli("train", "--preset", "semeval2018-ec", "--data-dir", sample_dir, "--output", run,
+                 f"model={tiny_bert}", *FAST, "epochs=3", "train.select_metric=macro_f1+jaccard")  # fmt: skip
+    assert result.code == 0
+    epochs = [json.loads(line) for line in (run / "epochs.jsonl").read_text().splitlines()]
+    best = max(e["macro_f1"] + e["jaccard"] for e in epochs)
+    kept = re.search(
+        r"best checkpoint: checkpoint-\d+ \(dev macro_f1\+jaccard ([0-9.]+)\)", (run / "train.log").read_text()
+    )
+    assert kept is not None and float(kept.group(1)) == pytest.approx(best, abs=2e-4)  # the sum, not macro-F1 alone
+
+
+def test_select_metric_that_the_task_does_not_score_is_refused(tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = ["so happy today", "this is awful", "I am scared"] * 4, ["joy", "sadness", "fear"] * 4
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)},
+                                    "train": {"epochs": 1, "select_metric": "jaccard"}})  # fmt: skip
+    with pytest.raises(ConfigError, match=r"train\.select_metric.*multiclass.*use one of .*accuracy"):
+        EmotionClassifier(config=cfg).fit(texts, labels, dev_texts=texts[:3], dev_labels=labels[:3])

@@ -68,7 +68,11 @@ class TrainConfig(Section):
         description="FGM adversarial training: each batch is run again with the word embeddings moved by this "
         "L2 norm along their loss gradient (1.0 is usual), and both gradients are applied; off by default",
     )
-    select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1"] = "macro_f1"
+    select_metric: Literal["macro_f1", "micro_f1", "jaccard", "weighted_f1", "macro_f1+jaccard"] = Field(
+        "macro_f1",
+        description="the calibrated dev score that picks the kept epoch (jaccard and macro_f1+jaccard: "
+        "multilabel only)",
+    )
     optimizer: Literal["adamw", "paged_adamw_8bit", "paged_adamw_32bit"] = Field(
         "adamw", description="paged_*: bitsandbytes' paged AdamW (CUDA), the usual QLoRA choice"
     )

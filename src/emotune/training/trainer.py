@@ -22,7 +22,7 @@ from transformers.trainer_utils import EvalPrediction
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import ThresholdConfig
 from emotune.data.labels import LabelSchema, probabilities
-from emotune.evaluation.metrics import compute_metrics
+from emotune.evaluation.metrics import applicable, compute_metrics
 
 log = logging.getLogger("emotune")
 
@@ -128,11 +128,18 @@ class EmotionTrainer(Trainer):
 
 class DevMetrics:
     """``compute_metrics`` for the Trainer: dev scores with thresholds calibrated on the dev probabilities
-    (the scores checkpoint selection uses) and, with the suffix ``_at_default``, at the fixed threshold."""
+    (the scores checkpoint selection uses), for multilabel data their sum ``macro_f1+jaccard``, and, with the
+    suffix ``_at_default``, scores at the fixed threshold."""
 
     def __init__(self, schema: LabelSchema, thresholds: ThresholdConfig) -> None:
         self.schema = schema
         self.thresholds = thresholds
+
+    @staticmethod
+    def selectable(schema: LabelSchema) -> list[str]:
+        """The calibrated scores ``train.select_metric`` can name for ``schema``'s task."""
+        names = applicable(schema)
+        return [*names, "macro_f1+jaccard"] if "jaccard" in names else names
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
         logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
@@ -142,6 +149,8 @@ class DevMetrics:
         tuned = ThresholdCalibrator.from_config(cfg).fit(probs, y, self.schema)
         fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
         metrics = compute_metrics(y, tuned.predict(probs), self.schema)
+        if "jaccard" in metrics:
+            metrics["macro_f1+jaccard"] = metrics["macro_f1"] + metrics["jaccard"]
         at_default = compute_metrics(y, fixed.predict(probs), self.schema)
         metrics.update({f"{k}_at_default": v for k, v in at_default.items() if k in ("macro_f1", "jaccard")})
         return metrics

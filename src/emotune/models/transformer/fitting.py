@@ -18,6 +18,7 @@ from torch import nn
 
 from emotune.config import RunConfig, TrainConfig
 from emotune.data.labels import LabelSchema
+from emotune.errors import SettingError
 from emotune.models.transformer.freezing import param_groups
 from emotune.models.transformer.inputs import TextInputs
 from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress, active_callbacks
@@ -101,6 +102,10 @@ def classifier_trainer(
     checkpoint selection, and quiet progress bars."""
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback
 
+    selectable = DevMetrics.selectable(schema)
+    if dev is not None and cfg.train.select_metric not in selectable:
+        raise SettingError("train.select_metric", f"{cfg.train.select_metric} is not scored on {schema.task} data; "
+                                                  f"use one of {', '.join(selectable)}")  # fmt: skip
     callbacks = loop_callbacks(cfg.train)
     if dev is not None and cfg.train.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=cfg.train.early_stopping))
