@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import torch
@@ -20,7 +20,7 @@ from transformers import ProgressCallback, Trainer, TrainerCallback, TrainerCont
 from transformers.trainer_utils import EvalPrediction
 
 from emotune.calibration.thresholds import ThresholdCalibrator
-from emotune.config import ThresholdConfig
+from emotune.config import ThresholdConfig, TrainConfig
 from emotune.data.labels import LabelSchema, probabilities
 from emotune.evaluation.metrics import applicable, compute_metrics
 
@@ -137,9 +137,10 @@ class DevMetrics:
 
     @staticmethod
     def selectable(schema: LabelSchema) -> list[str]:
-        """The calibrated scores ``train.select_metric`` can name for ``schema``'s task."""
-        names = applicable(schema)
-        return [*names, "macro_f1+jaccard"] if "jaccard" in names else names
+        """The ``train.select_metric`` choices that are scored for ``schema``'s task."""
+        scored = applicable(schema)
+        scored = [*scored, "macro_f1+jaccard"] if "jaccard" in scored else scored
+        return [name for name in get_args(TrainConfig.model_fields["select_metric"].annotation) if name in scored]
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
         logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
