@@ -75,13 +75,22 @@ def jaccard(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.where(union > 0, _safe_div(inter, union), 1.0).mean())
 
 
+# Objectives that are sums of metrics, one operating point for each reported metric in the sum; the one
+# definition that threshold fitting (here) and epoch selection (``training.trainer.DevMetrics``) share.
+SUMS: dict[str, tuple[str, ...]] = {"macro_f1+jaccard": ("macro_f1", "jaccard")}
+
+
+def _summed(parts: tuple[Callable[[np.ndarray, np.ndarray], float], ...]) -> Callable[[np.ndarray, np.ndarray], float]:
+    return lambda pred, y: sum(part(pred, y) for part in parts)
+
+
 # Fast boolean versions of the sklearn metrics of the same names, called thousands of times while fitting.
-OBJECTIVES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "macro_f1": macro_f1,
     "micro_f1": micro_f1,
     "jaccard": jaccard,
-    "macro_f1+jaccard": lambda pred, y: macro_f1(pred, y) + jaccard(pred, y),  # one point for both metrics
 }
+OBJECTIVES = _METRICS | {name: _summed(tuple(_METRICS[p] for p in parts)) for name, parts in SUMS.items()}
 STRATEGIES = ("per_label", "global", "fixed", "bootstrap", "shrunk")
 BOOTSTRAP_ROUNDS = 30
 SHRINK_POSITIVES = 20  # a label with this many positives keeps half of its own threshold's distance

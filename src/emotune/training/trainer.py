@@ -19,7 +19,7 @@ from torch import nn
 from transformers import ProgressCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_utils import EvalPrediction
 
-from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.calibration.thresholds import SUMS, ThresholdCalibrator
 from emotune.config import ThresholdConfig, TrainConfig
 from emotune.data.labels import LabelSchema, probabilities
 from emotune.evaluation.metrics import applicable, compute_metrics
@@ -138,8 +138,8 @@ class DevMetrics:
     @staticmethod
     def selectable(schema: LabelSchema) -> list[str]:
         """The ``train.select_metric`` choices that are scored for ``schema``'s task."""
-        scored = applicable(schema)
-        scored = [*scored, "macro_f1+jaccard"] if "jaccard" in scored else scored
+        scored = list(applicable(schema))
+        scored += [name for name, parts in SUMS.items() if set(parts) <= set(scored)]
         return [name for name in get_args(TrainConfig.model_fields["select_metric"].annotation) if name in scored]
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
@@ -150,8 +150,9 @@ class DevMetrics:
         tuned = ThresholdCalibrator.from_config(cfg).fit(probs, y, self.schema)
         fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
         metrics = compute_metrics(y, tuned.predict(probs), self.schema)
-        if "jaccard" in metrics:
-            metrics["macro_f1+jaccard"] = metrics["macro_f1"] + metrics["jaccard"]
+        for name, parts in SUMS.items():
+            if all(part in metrics for part in parts):
+                metrics[name] = sum(metrics[part] for part in parts)
         at_default = compute_metrics(y, fixed.predict(probs), self.schema)
         metrics.update({f"{k}_at_default": v for k, v in at_default.items() if k in ("macro_f1", "jaccard")})
         return metrics
@@ -169,7 +170,7 @@ class QuietProgress(ProgressCallback):
 class EpochLog(TrainerCallback):
     """After each evaluation: one JSON line in ``epochs.jsonl`` and one row in the log."""
 
-    KEYS = ("macro_f1", "micro_f1", "jaccard", "balanced_accuracy", "macro_f1_at_default")
+    KEYS = ("macro_f1", "micro_f1", "jaccard", *SUMS, "balanced_accuracy", "macro_f1_at_default")
 
     def __init__(self, path: Path | None, resumed_epoch: float | None = None) -> None:
         """``resumed_epoch``: training continues from a checkpoint of that epoch; earlier lines are kept."""
