@@ -68,6 +68,15 @@ def test_trainer_runs_each_training_batch_twice(tiny_bert: Path, monkeypatch: py
 
 
 def test_kinds_without_the_loss_registry_refuse_loss_terms() -> None:
-    for term in ("rdrop", "label_correlation"):
+    for term in LossConfig.TERMS:
         with pytest.raises(ConfigError, match=rf"train\.loss\.{term}"):
             build_model(RunConfig.model_validate({"model": {"name": "tfidf"}, "train": {"loss": {term: 0.5}}}))
+
+
+def test_the_refused_terms_are_exactly_the_ones_build_loss_adds() -> None:
+    """``LossConfig.TERMS`` (what TF-IDF and generative models refuse) lists every knob that wraps the loss."""
+    stats = LabelStats.from_y(np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]]), "multilabel")
+    plain = type(build_loss(LossConfig(name="bce"), stats))
+    numeric = [key for key, field in LossConfig.model_fields.items() if field.annotation is float]
+    wrapping = [key for key in numeric if type(build_loss(LossConfig(name="bce", **{key: 0.5}), stats)) is not plain]
+    assert sorted(wrapping) == sorted(LossConfig.TERMS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -35,6 +35,10 @@ class LossConfig(Section):
         description="R-Drop: weight of the agreement term between two dropout passes (0: off; 1-5 in "
         "the paper); each training batch is run twice",
     )
+
+    # The keys above that add a term to a classifier loss (0: off), which model kinds without a classifier
+    # head refuse (``models.base.no_loss_terms``); ``emotune.losses`` builds each (a test keeps the two in step).
+    TERMS: ClassVar[tuple[str, ...]] = ("label_correlation", "soft_f1", "rdrop")
 
 
 class TrainConfig(Section):

@@ -58,7 +58,7 @@ def no_loss_terms(cfg: RunConfig) -> list[Problem]:
     problems = [
         Problem(f"train.loss.{key}", f"{key} is a term of the classifier losses, which model {cfg.model.name} "
                 "does not train with", f"drop {key}={getattr(loss, key)}")
-        for key in ("label_correlation", "soft_f1", "rdrop") if getattr(loss, key)
+        for key in loss.TERMS if getattr(loss, key)
     ]  # fmt: skip
     if cfg.train.adversarial:
         why = f"adversarial training is for transformer classifiers, which model {cfg.model.name} is not"
