@@ -83,9 +83,12 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
 
 def seed_means(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Runs that differ only in their seed, averaged: ``{"run, run, ...": {"seeds": n, rule: {metric: mean}}}``
-    (with the spread, max - min, of each mean)."""
+    (with the spread, max - min, of each mean). Ensembles are left out: their config does not say which
+    members they average, so two blends of different runs would look like seeds of one."""
     groups: dict[str, list[str]] = {}
     for name, r in results.items():
+        if r["kind"] == "ensemble":
+            continue
         key = json.dumps([r["kind"], r["thresholds"], {k: v for k, v in r["config"].items() if k != "train.seed"}])
         groups.setdefault(key, []).append(name)
     means: dict[str, dict[str, Any]] = {}
