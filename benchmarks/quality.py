@@ -5,7 +5,8 @@ For each run folder (``emotune train``, ``cv`` or ``distill``) its bundle scores
 number is held out: thresholds fitted on one half of dev and scored on the other, both ways, averaged
 (:func:`emotune.evaluation.score.two_fold`), with the run's own threshold settings, with
 ``per_label / macro_f1+jaccard`` (the default now) and with the robust rule ``shrunk / macro_f1+jaccard``;
-a cv ensemble also reports dev with its out-of-fold thresholds (nothing tuned on dev at all). Prediction
+a cv ensemble also reports dev with its out-of-fold thresholds (nothing tuned on dev at all), and a run
+trained since 2026-11-25 its ``dev_two_fold_with_epoch_choice`` (the kept epoch chosen held out too). Prediction
 speed: texts/s over the dev texts, every model timed in turn in this one process (two rounds, the faster
 kept), so the ratios are fair on a noisy machine. Results:
 ``benchmarks/results/quality.json``.
@@ -76,6 +77,8 @@ def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[st
     }
     if clf.model_.kind == "ensemble":  # thresholds from out-of-fold train probabilities: dev never seen
         result["dev_oof_thresholds"] = _pick(compute_metrics(dev.y, own.predict(probs), clf.schema_))
+    if "dev_two_fold_with_epoch_choice" in metrics:  # the run's own rule, the kept epoch chosen held out too
+        result["held_out_with_epoch_choice"] = _pick(metrics["dev_two_fold_with_epoch_choice"])
     if "teacher" in metrics:
         result["teacher_held_out"] = _pick(metrics["teacher"]["dev_two_fold"])
     return result
@@ -149,6 +152,13 @@ def main() -> None:
         h, b, rb = m["held_out"], m["held_out_both"], m["held_out_robust"]
         scores = f"{h['macro_f1']:.3f} | {h['jaccard']:.3f} | {b['macro_f1']:.3f} | {b['jaccard']:.3f}"
         print(f"| mean of {m['seeds']} seeds ({names}) | {scores} | {rb['macro_f1']:.3f} | {rb['jaccard']:.3f} | | |")
+    chosen = {name: r["held_out_with_epoch_choice"] for name, r in results.items() if "held_out_with_epoch_choice" in r}
+    if chosen:
+        print("\n| run (own rule) | held out: macro-F1 | Jaccard | epoch also chosen held out: macro-F1 | Jaccard |")
+        print("|---|---|---|---|---|")
+        for name, c in chosen.items():
+            h = results[name]["held_out"]
+            print(f"| {name} | {h['macro_f1']:.3f} | {h['jaccard']:.3f} | {c['macro_f1']:.3f} | {c['jaccard']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,10 @@ def test_cli_run_writes_bundle_epochs_and_cleans_checkpoints(encoder_run: Path) 
     assert [e["epoch"] for e in epochs] == [1.0, 2.0]
     assert all(e["train_loss"] is not None and "macro_f1" in e for e in epochs)
     assert not (encoder_run / "checkpoints").exists()
+    metrics = json.loads((encoder_run / "metrics.json").read_text())
+    chosen = metrics["dev_two_fold_with_epoch_choice"]  # 2 epochs: the choice between them is held out too
+    assert set(chosen) == set(metrics["dev_two_fold"]) and 0 <= chosen["macro_f1"] <= 1
+    assert f"{chosen['macro_f1']:.4f} with the epoch also chosen held out" in (encoder_run / "train.log").read_text()
     manifest = json.loads((bundle / "emotune.json").read_text())
     assert manifest["model_kind"] == "encoder" and len(manifest["thresholds"]["thresholds"]) == 11
 
@@ -65,6 +69,7 @@ def test_python_api_multiclass_with_focal_and_mlp_head(
     clf = EmotionClassifier(config=cfg).fit(texts, labels, dev_texts=texts[:12], dev_labels=labels[:12])
     probs = clf.predict_proba(texts[:6])
     assert probs.shape == (6, 3) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert [h.shape for h in clf.model_.dev_history_] == [(12, 3)]  # one epoch's dev probabilities
     assert list(tmp_path.iterdir()) == []
     again = EmotionClassifier.load(clf.save(tmp_path / "m")).predict_proba(texts[:6])
     np.testing.assert_allclose(again, probs, atol=1e-6)
@@ -156,3 +161,40 @@ def test_select_metric_that_the_task_does_not_score_is_refused(tiny_bert: Path, 
         ConfigError, match=r"train\.select_metric.*multiclass data; use one of macro_f1, micro_f1, weighted_f1$"
     ):
         EmotionClassifier(config=cfg).fit(texts, labels, dev_texts=texts[:3], dev_labels=labels[:3])
+
+
+class LengthScorer(torch.nn.Module):
+    """A stand-in classifier whose logits are plus and minus the text's token count / 10: its probabilities
+    say which row they belong to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = torch.nn.Linear(1, 1)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None,
+                labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:  # fmt: skip
+        length = attention_mask.sum(dim=1, keepdim=True).float() / 10 + 0 * self.head.weight.sum()
+        return {"logits": torch.cat([length, -length], dim=1)}
+
+
+def test_dev_probabilities_of_each_evaluation_follow_the_dev_rows(tiny_bert: Path) -> None:
+    """Training batches are grouped by length; evaluation must keep the dev order, or the per-epoch
+    probabilities (``DevMetrics.history``, the held-out epoch choice) would belong to other rows."""
+    from transformers import AutoTokenizer
+
+    from emotune.data.labels import LabelSchema
+    from emotune.losses import LabelStats, build_loss
+    from emotune.models.transformer import fitting
+    from emotune.models.transformer.inputs import TextInputs
+
+    texts = [" ".join(["word"] * n) for n in (9, 1, 14, 3, 20, 2, 7, 11)] * 3  # lengths out of order
+    y = np.array([[i % 2, 1 - i % 2] for i in range(len(texts))], dtype=np.float32)
+    schema = LabelSchema(("a", "b"), "multilabel")
+    cfg = RunConfig.model_validate({"train": {"epochs": 1, "batch_size": 4, "eval_batch_size": 4}})
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    rows = fitting.encode(TextInputs(tokenizer, 32), texts, y)
+    loss = build_loss(cfg.train.loss, LabelStats.from_y(y, "multilabel"))
+    trainer = fitting.classifier_trainer(LengthScorer(), tokenizer, cfg, "fp32", schema, rows, rows, loss, "head")
+    trainer.evaluate()
+    lengths = np.array(rows["length"], dtype=np.float64)
+    np.testing.assert_allclose(trainer.compute_metrics.history[0][:, 0], 1 / (1 + np.exp(-lengths / 10)), atol=1e-6)

@@ -32,6 +32,7 @@ METRICS = (("macro_f1", "f1", "macro-F1"), ("micro_f1", "f1", "micro-F1"), ("jac
 SCORES = (
     (("dev",), "dev, thresholds tuned on dev"),
     (("dev_two_fold",), "dev, held-out estimate"),
+    (("dev_two_fold_with_epoch_choice",), "dev, held-out estimate with the epoch also chosen held out"),
     (("oof",), "out-of-fold, all train rows"),
     (("oof_two_fold",), "out-of-fold, held-out estimate"),
     (("dev", "ensemble"), "dev file, fold ensemble"),

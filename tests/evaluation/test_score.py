@@ -6,6 +6,7 @@ import pytest
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.data.labels import LabelSchema
 from emotune.evaluation import score as score_module
+from emotune.evaluation.metrics import compute_metrics
 
 
 @pytest.mark.parametrize("grouped", [True, False])
@@ -43,3 +44,36 @@ def test_held_out_halves_keep_each_dialogue_whole(grouped: bool, monkeypatch: py
     assert len(halves[0]) == len(halves[1]) == 2  # fitted on one half, scored on the other, both ways
     shared = [f & s for f, s in zip(*halves, strict=True)]
     assert all(not s for s in shared) if grouped else any(shared)
+
+
+def test_epoch_choice_is_made_on_the_fitting_half_and_scored_on_the_other() -> None:
+    """Two epochs, each right on one half of dev and wrong on the other: choosing on all of dev hides that,
+    choosing on the fitting half picks the epoch that is wrong where it is scored."""
+    rng = np.random.default_rng(1)
+    schema = LabelSchema(("a", "b", "c"), "multilabel")
+    y = (rng.random((200, 3)) < 0.4).astype(np.int8)
+    (fit0, score0), (fit1, score1) = score_module.halves(y, schema)
+    right, wrong = 0.1 + 0.8 * y, 0.9 - 0.8 * y
+    first, second = right.copy(), right.copy()
+    first[score0], second[score1] = wrong[score0], wrong[score1]  # first is right on fit0, second on fit1
+    calibrator = ThresholdCalibrator("per_label", "macro_f1")
+    chosen = score_module.two_fold_with_epoch_choice(y, [first, second], calibrator, schema, "macro_f1")
+    by_hand = []
+    for epoch, fit_idx, score_idx in ((first, fit0, score0), (second, fit1, score1)):
+        half = ThresholdCalibrator("per_label", "macro_f1").fit(epoch[fit_idx], y[fit_idx], schema)
+        by_hand.append(compute_metrics(y[score_idx], half.predict(epoch[score_idx]), schema)["macro_f1"])
+    assert chosen["macro_f1"] == pytest.approx(np.mean(by_hand)) and chosen["macro_f1"] < 0.5
+    for epoch in (first, second):  # the plain estimate of either epoch
+        assert score_module.two_fold(y, epoch, calibrator, schema)["macro_f1"] > chosen["macro_f1"] + 0.2
+
+
+def test_epoch_choice_of_one_epoch_is_the_plain_estimate() -> None:
+    rng = np.random.default_rng(2)
+    schema = LabelSchema(("a", "b", "c"), "multilabel")
+    y = (rng.random((120, 3)) < 0.4).astype(np.int8)
+    probs = np.clip(0.5 * y + rng.random(y.shape) * 0.6, 0, 1)
+    calibrator = ThresholdCalibrator("per_label", "macro_f1+jaccard")
+    plain = score_module.two_fold(y, probs, calibrator, schema)
+    # the same epoch twice: the first of equals is kept, which is the same epoch
+    for history in ([probs], [probs, probs]):
+        assert score_module.two_fold_with_epoch_choice(y, history, calibrator, schema, "macro_f1+jaccard") == plain

@@ -80,6 +80,11 @@ def jaccard(pred: np.ndarray, y: np.ndarray) -> float:
 SUMS: dict[str, tuple[str, ...]] = {"macro_f1+jaccard": ("macro_f1", "jaccard")}
 
 
+def objective_value(scores: dict[str, float], name: str) -> float:
+    """The value of objective ``name`` in ``scores`` (metric name -> value): one metric, or a sum in SUMS."""
+    return sum(scores[part] for part in SUMS.get(name, (name,)))
+
+
 def _summed(parts: tuple[Callable[[np.ndarray, np.ndarray], float], ...]) -> Callable[[np.ndarray, np.ndarray], float]:
     return lambda pred, y: sum(part(pred, y) for part in parts)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.calibration.thresholds import ThresholdCalibrator, objective_value
 from emotune.data.labels import LabelSchema
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 
@@ -38,6 +38,33 @@ def two_fold(
     scores = []
     for fit_idx, score_idx in halves(y, schema, groups):
         half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
+        scores.append(compute_metrics(y[score_idx], half.predict(probs[score_idx]), schema))
+    return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+
+
+def two_fold_with_epoch_choice(
+    y: np.ndarray,
+    history: list[np.ndarray],
+    calibrator: ThresholdCalibrator,
+    schema: LabelSchema,
+    select: str,
+    groups: np.ndarray | None = None,
+) -> dict[str, float]:
+    """:func:`two_fold` with the choice of epoch held out as well. ``history`` holds the dev probabilities of
+    each evaluated epoch; on each half the epoch is chosen as training chose it on all of dev (the best
+    ``select`` score with thresholds fitted on that half; the first of equals), and that epoch with those
+    thresholds is scored on the other half. :func:`two_fold` scores the epoch that all of dev chose, so it
+    leaves the choice in."""
+    scores = []
+    for fit_idx, score_idx in halves(y, schema, groups):
+        best: tuple[float, ThresholdCalibrator, np.ndarray] | None = None
+        for probs in history:
+            half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
+            value = objective_value(compute_metrics(y[fit_idx], half.predict(probs[fit_idx]), schema), select)
+            if best is None or value > best[0]:
+                best = (value, half, probs)
+        assert best is not None, "history holds at least one epoch"
+        _, half, probs = best
         scores.append(compute_metrics(y[score_idx], half.predict(probs[score_idx]), schema))
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 

@@ -24,6 +24,7 @@ def score_rows(ev: RunEvidence) -> list[dict[str, Any]]:
         ("dev, thresholds tuned on dev", m.get("dev") if ev.kind == "train" else None),
         ("dev, default decision", m.get("dev_at_default_threshold")),
         ("held-out estimate (2-fold dev)", m.get("dev_two_fold")),
+        ("held-out estimate, epoch also chosen held out", m.get("dev_two_fold_with_epoch_choice")),
         ("out-of-fold, all train rows", m.get("oof")),
         ("out-of-fold, default decision", m.get("oof_at_default_threshold")),
         ("held-out estimate (2-fold out-of-fold)", m.get("oof_two_fold")),

@@ -24,7 +24,7 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
 from emotune.data.presets import settle_autos
-from emotune.evaluation.score import score
+from emotune.evaluation.score import MIN_HELD_OUT_ROWS, score, two_fold_with_epoch_choice
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.tracking import log_outputs, start, tracked_training
@@ -90,6 +90,7 @@ def run(
             "processes": world_size(),
             **(report(dev) if report is not None else {}),
         }
+        metrics.update(epoch_choice_held_out(clf, dev))
         if train.origin is not None:
             metrics["sources"] = per_source(clf, train, cfg)
         if hasattr(clf.model_, "parameters_"):  # transformer kinds: trainable and total parameter counts
@@ -102,11 +103,25 @@ def run(
         log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
         name = tuned_metric(clf.config, dev.schema.task)  # its decision settled by the preset
         held_out = metrics.get("dev_two_fold", {}).get(name)
-        log.info("dev %s %.4f (calibrated), %.4f at the default decision%s; bundle: %s",
+        chosen = metrics.get("dev_two_fold_with_epoch_choice", {}).get(name)
+        log.info("dev %s %.4f (calibrated), %.4f at the default decision%s%s; bundle: %s",
                  name, metrics["dev"][name], metrics["dev_at_default_threshold"][name],
-                 f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "", bundle)  # fmt: skip
+                 f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "",
+                 f", {chosen:.4f} with the epoch also chosen held out" if chosen is not None else "",
+                 bundle)  # fmt: skip
     finish()
     return TrainResult(run_dir, bundle, metrics)
+
+
+def epoch_choice_held_out(clf: EmotionClassifier, dev: EmotionDataset) -> dict[str, Any]:
+    """``dev_two_fold_with_epoch_choice`` (see :func:`~emotune.evaluation.score.two_fold_with_epoch_choice`) where
+    the model kept its dev probabilities of two or more epochs (transformer kinds); else nothing."""
+    history = getattr(clf.model_, "dev_history_", [])
+    if len(history) < 2 or len(dev) < MIN_HELD_OUT_ROWS or any(h.shape != dev.y.shape for h in history):
+        return {}
+    select = clf.config.train.select_metric
+    scores = two_fold_with_epoch_choice(dev.y, history, clf.calibrator_, dev.schema, select, dev.groups)
+    return {"dev_two_fold_with_epoch_choice": scores}
 
 
 def tuned_metric(cfg: RunConfig, task: str) -> str:

@@ -19,7 +19,7 @@ from torch import nn
 from transformers import ProgressCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_utils import EvalPrediction
 
-from emotune.calibration.thresholds import SUMS, ThresholdCalibrator
+from emotune.calibration.thresholds import SUMS, ThresholdCalibrator, objective_value
 from emotune.config import ThresholdConfig, TrainConfig
 from emotune.data.labels import LabelSchema, probabilities
 from emotune.evaluation.metrics import applicable, compute_metrics
@@ -100,6 +100,14 @@ class EmotionTrainer(Trainer):
         self.loss_fn = loss_fn.to(self.args.device)
         self.adversarial = adversarial
 
+    def _get_eval_sampler(self, eval_dataset: Any) -> Any:
+        """Dev rows in their own order: transformers would group them by length as it does the training rows
+        (``train_sampling_strategy``), and each evaluation's probabilities must line up with the dev rows
+        (:attr:`DevMetrics.history`). Under DDP, ``None``: accelerate shards the rows in order."""
+        from torch.utils.data import SequentialSampler
+
+        return SequentialSampler(eval_dataset) if self.args.world_size <= 1 else None
+
     def training_step(
         self, model: nn.Module, inputs: dict[str, Any], num_items_in_batch: torch.Tensor | int | None = None
     ) -> torch.Tensor:
@@ -129,11 +137,15 @@ class EmotionTrainer(Trainer):
 class DevMetrics:
     """``compute_metrics`` for the Trainer: dev scores with thresholds calibrated on the dev probabilities
     (the scores checkpoint selection uses), for multilabel data their sum ``macro_f1+jaccard``, and, with the
-    suffix ``_at_default``, scores at the fixed threshold."""
+    suffix ``_at_default``, scores at the fixed threshold. ``history`` keeps each evaluation's dev
+    probabilities, in order, for a held-out estimate that holds out the choice of epoch too
+    (:func:`emotune.evaluation.score.two_fold_with_epoch_choice`)."""
 
     def __init__(self, schema: LabelSchema, thresholds: ThresholdConfig) -> None:
         self.schema = schema
         self.thresholds = thresholds
+        self.history: list[np.ndarray] = []
+        self.labels: np.ndarray | None = None  # the dev labels in the order the probabilities came
 
     @staticmethod
     def selectable(schema: LabelSchema) -> list[str]:
@@ -146,13 +158,15 @@ class DevMetrics:
         logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
         probs = probabilities(logits, self.schema.task)
         y = np.asarray(prediction.label_ids).round().astype(np.int8)
+        self.history.append(probs)
+        self.labels = y
         cfg = self.thresholds
         tuned = ThresholdCalibrator.from_config(cfg).fit(probs, y, self.schema)
         fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
         metrics = compute_metrics(y, tuned.predict(probs), self.schema)
         for name, parts in SUMS.items():
             if all(part in metrics for part in parts):
-                metrics[name] = sum(metrics[part] for part in parts)
+                metrics[name] = objective_value(metrics, name)
         at_default = compute_metrics(y, fixed.predict(probs), self.schema)
         metrics.update({f"{k}_at_default": v for k, v in at_default.items() if k in ("macro_f1", "jaccard")})
         return metrics

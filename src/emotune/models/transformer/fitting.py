@@ -125,6 +125,18 @@ def classifier_trainer(
     return quiet(trainer)
 
 
+def dev_history(trainer: Any, select_metric: str, dev_y: np.ndarray) -> list[np.ndarray]:
+    """Each evaluated epoch's dev probabilities (:attr:`DevMetrics.history`), rows in the order of ``dev_y``;
+    empty unless this process saw every evaluation (after a resume the earlier epochs' are gone) with the
+    dev labels in that order."""
+    metrics = trainer.compute_metrics
+    if not isinstance(metrics, DevMetrics) or metrics.labels is None:
+        return []
+    evaluations = sum(f"eval_{select_metric}" in entry for entry in trainer.state.log_history)
+    in_order = np.array_equal(metrics.labels, np.asarray(dev_y).round())
+    return list(metrics.history) if len(metrics.history) == evaluations and in_order else []
+
+
 def quiet(trainer: Any) -> Any:
     """Progress bars without the Trainer's raw metric dictionaries (:class:`EpochLog` reports those)."""
     from transformers import ProgressCallback

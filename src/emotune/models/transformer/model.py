@@ -50,6 +50,7 @@ class TransformerModel:
         self.backbone = backbone
         self.kind = backbone.kind
         self.compiled_: nn.Module | None = None
+        self.dev_history_: list[np.ndarray] = []  # each epoch's dev probabilities, from fit (not saved)
 
     @property
     def adapter(self) -> bool:
@@ -93,6 +94,7 @@ class TransformerModel:
         trainer = fitting.classifier_trainer(module, self.tokenizer_, self.config, self.precision_, schema,
                                              train_set, dev_set, loss_fn, self.backbone.head)  # fmt: skip
         self._train(trainer, work_dir, f"loss {type(loss_fn).__name__}, optimizer {train_cfg.optimizer}")
+        self.dev_history_ = fitting.dev_history(trainer, train_cfg.select_metric, dev[1]) if dev is not None else []
         if trainer.state.best_model_checkpoint:
             log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
                      train_cfg.select_metric, trainer.state.best_metric)  # fmt: skip
