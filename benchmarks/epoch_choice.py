@@ -72,9 +72,9 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, dict[str, Any]] = {}
     for seed in args.seeds:
+        train_cfg = {"seed": seed, "early_stopping": None, "epochs": args.epochs}
         cfg = RunConfig.model_validate({"data": {"preset": args.preset, "data_dir": str(args.data_dir)},
-                                        "model": {"name": args.model},
-                                        "train": {"seed": seed, "early_stopping": None, "epochs": args.epochs}})  # fmt: skip
+                                        "model": {"name": args.model}, "train": train_cfg})  # fmt: skip
         cfg = settle_autos(cfg)
         train, dev, _ = load_splits(cfg.data, seed)
         started = time.perf_counter()
@@ -93,7 +93,8 @@ def main() -> None:
         cells = [f"{r[rule]['macro_f1']:.3f} / {r[rule].get('jaccard', float('nan')):.3f}" for r in results.values()]
         cells.append(f"{mean[rule]['macro_f1']:.3f} / {mean[rule].get('jaccard', float('nan')):.3f}")
         print(f"| {rule} | " + " | ".join(cells) + " |")
-    print("| kept epoch (on all of dev) | " + " | ".join(str(r["kept epoch"]["epoch"]) for r in results.values()) + " | |")
+    kept = " | ".join(str(r["kept epoch"]["epoch"]) for r in results.values())
+    print(f"| kept epoch (on all of dev) | {kept} | |")
 
 
 if __name__ == "__main__":
