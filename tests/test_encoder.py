@@ -40,6 +40,8 @@ def test_cli_run_writes_bundle_epochs_and_cleans_checkpoints(encoder_run: Path) 
     chosen = metrics["dev_two_fold_with_epoch_choice"]  # 2 epochs: the choice between them is held out too
     assert set(chosen) == set(metrics["dev_two_fold"]) and 0 <= chosen["macro_f1"] <= 1
     assert f"{chosen['macro_f1']:.4f} with the epoch also chosen held out" in (encoder_run / "train.log").read_text()
+    assert "epoch also chosen held out" in (encoder_run / "report.html").read_text()  # a row of the score table
+    assert "epoch also chosen held out" in (bundle / "README.md").read_text()  # and of the card's model-index
     manifest = json.loads((bundle / "emotune.json").read_text())
     assert manifest["model_kind"] == "encoder" and len(manifest["thresholds"]["thresholds"]) == 11
 
