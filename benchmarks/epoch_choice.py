@@ -32,11 +32,9 @@ sys.path.insert(0, str(HERE))
 from common import DATA_ROOT, add_result  # noqa: E402
 
 from emotune import EmotionClassifier, RunConfig  # noqa: E402
-from emotune.calibration.thresholds import ThresholdCalibrator, objective_value  # noqa: E402
 from emotune.data.loading import load_splits  # noqa: E402
 from emotune.data.presets import settle_autos  # noqa: E402
-from emotune.evaluation.metrics import compute_metrics  # noqa: E402
-from emotune.evaluation.score import two_fold, two_fold_with_epoch_choice  # noqa: E402
+from emotune.evaluation.score import choose_epoch, two_fold, two_fold_with_epoch_choice  # noqa: E402
 
 REPORTED = ("macro_f1", "jaccard", "micro_f1", "balanced_accuracy")
 
@@ -49,11 +47,7 @@ def rules(clf: EmotionClassifier) -> dict[str, dict[str, float]]:
     """Held-out scores of every rule on the fitted ``clf``'s epochs."""
     dev, history, calibrator = clf.dev_, clf.model_.dev_history_, clf.calibrator_  # type: ignore[attr-defined]
     schema, select = dev.schema, clf.config.train.select_metric
-    on_all_dev = []
-    for probs in history:  # the choice training makes: thresholds fitted on all of dev
-        fitted = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs, dev.y, schema)
-        on_all_dev.append(objective_value(compute_metrics(dev.y, fitted.predict(probs), schema), select))
-    kept = int(np.argmax(on_all_dev))  # the first of equals, as the Trainer keeps it
+    kept, _ = choose_epoch(dev.y, history, calibrator, schema, select)  # the choice training makes on all of dev
     out = {
         "chosen held out": two_fold_with_epoch_choice(dev.y, history, calibrator, schema, select, dev.groups),
         "chosen on all of dev": two_fold(dev.y, history[kept], calibrator, schema, dev.groups),

@@ -35,11 +35,22 @@ def two_fold(
     """What ``calibrator``'s settings give on unseen rows: fitted on one half of ``(probs, y)`` (a stratified
     split; with ``groups``, dialogues are never cut in two), scored on the other, both ways, averaged. The
     honest counterpart of a score calibrated on the same rows it is reported on."""
-    scores = []
-    for fit_idx, score_idx in halves(y, schema, groups):
-        half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
-        scores.append(compute_metrics(y[score_idx], half.predict(probs[score_idx]), schema))
-    return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+    return two_fold_with_epoch_choice(y, [probs], calibrator, schema, groups=groups)
+
+
+def choose_epoch(
+    y: np.ndarray, history: list[np.ndarray], calibrator: ThresholdCalibrator, schema: LabelSchema, select: str
+) -> tuple[int, ThresholdCalibrator]:
+    """The epoch training keeps among ``history`` (each epoch's probabilities on the rows of ``y``): the best
+    ``select`` score with ``calibrator``'s settings fitted on these rows, the first of equals. Returns its
+    index and the thresholds fitted for it."""
+    fitted = [ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs, y, schema) for probs in history]
+    if len(history) == 1:  # nothing to choose
+        return 0, fitted[0]
+    scored = zip(fitted, history, strict=True)
+    values = [objective_value(compute_metrics(y, c.predict(p), schema), select) for c, p in scored]
+    best = int(np.argmax(values))
+    return best, fitted[best]
 
 
 def two_fold_with_epoch_choice(
@@ -47,25 +58,17 @@ def two_fold_with_epoch_choice(
     history: list[np.ndarray],
     calibrator: ThresholdCalibrator,
     schema: LabelSchema,
-    select: str,
+    select: str = "macro_f1",
     groups: np.ndarray | None = None,
 ) -> dict[str, float]:
     """:func:`two_fold` with the choice of epoch held out as well. ``history`` holds the dev probabilities of
-    each evaluated epoch; on each half the epoch is chosen as training chose it on all of dev (the best
-    ``select`` score with thresholds fitted on that half; the first of equals), and that epoch with those
-    thresholds is scored on the other half. :func:`two_fold` scores the epoch that all of dev chose, so it
-    leaves the choice in."""
+    each evaluated epoch; on each half the epoch is chosen as training chose it on all of dev
+    (:func:`choose_epoch`), and that epoch with those thresholds is scored on the other half. :func:`two_fold`
+    scores the epoch that all of dev chose, so it leaves the choice in."""
     scores = []
     for fit_idx, score_idx in halves(y, schema, groups):
-        best: tuple[float, ThresholdCalibrator, np.ndarray] | None = None
-        for probs in history:
-            half = ThresholdCalibrator.from_config(calibrator.to_dict()).fit(probs[fit_idx], y[fit_idx], schema)
-            value = objective_value(compute_metrics(y[fit_idx], half.predict(probs[fit_idx]), schema), select)
-            if best is None or value > best[0]:
-                best = (value, half, probs)
-        assert best is not None, "history holds at least one epoch"
-        _, half, probs = best
-        scores.append(compute_metrics(y[score_idx], half.predict(probs[score_idx]), schema))
+        best, fitted = choose_epoch(y[fit_idx], [probs[fit_idx] for probs in history], calibrator, schema, select)
+        scores.append(compute_metrics(y[score_idx], fitted.predict(history[best][score_idx]), schema))
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 
 

@@ -117,7 +117,7 @@ def epoch_choice_held_out(clf: EmotionClassifier, dev: EmotionDataset) -> dict[s
     """``dev_two_fold_with_epoch_choice`` (see :func:`~emotune.evaluation.score.two_fold_with_epoch_choice`) where
     the model kept its dev probabilities of two or more epochs (transformer kinds); else nothing."""
     history = getattr(clf.model_, "dev_history_", [])
-    if len(history) < 2 or len(dev) < MIN_HELD_OUT_ROWS or any(h.shape != dev.y.shape for h in history):
+    if len(history) < 2 or len(dev) < MIN_HELD_OUT_ROWS:  # fitting.dev_history checked its rows against dev
         return {}
     select = clf.config.train.select_metric
     scores = two_fold_with_epoch_choice(dev.y, history, clf.calibrator_, dev.schema, select, dev.groups)
