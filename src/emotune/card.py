@@ -15,6 +15,7 @@ from jinja2 import Environment, StrictUndefined
 from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
+from emotune.models.catalogue import CATALOGUE
 
 # Hub dataset ids of the presets' datasets (presets of users' own data have none).
 DATASETS = {
@@ -24,7 +25,6 @@ DATASETS = {
     "dailydialog": "li2017dailydialog/daily_dialog",
     "cedr": "sagteam/cedr_v1",
 }
-BASE_MODELS = {"minilm": "sentence-transformers/all-MiniLM-L6-v2"}
 METRICS = (("macro_f1", "f1", "macro-F1"), ("micro_f1", "f1", "micro-F1"), ("jaccard", "jaccard", "Jaccard"),
            ("balanced_accuracy", "accuracy", "balanced accuracy"))  # fmt: skip
 
@@ -137,6 +137,7 @@ def card_data(config: RunConfig, schema: LabelSchema, metrics: dict[str, Any], n
     """The YAML header as ``huggingface_hub.ModelCardData``."""
     from huggingface_hub import EvalResult, ModelCardData
 
+    base = CATALOGUE.get(config.model.name)
     dataset = DATASETS.get(config.data.preset)
     task_name = "Multi-label emotion classification" if schema.task == "multilabel" else "Emotion classification"
     results = [
@@ -146,9 +147,10 @@ def card_data(config: RunConfig, schema: LabelSchema, metrics: dict[str, Any], n
         for where, values in _scores(metrics) for key, kind, title in METRICS if key in values
     ]  # fmt: skip
     return ModelCardData(
-        language=config.preprocess.language, license="unknown", library_name="emotune",
+        language=config.preprocess.language, license=base.licence_id if base else "unknown",
+        library_name="emotune",
         pipeline_tag="text-classification", tags=["emotion", "emotune", schema.task], datasets=[dataset] if dataset
-        else None, base_model=BASE_MODELS.get(config.model.name), model_name=name, eval_results=results or None,
+        else None, base_model=base.base_model if base else None, model_name=name, eval_results=results or None,
     )  # fmt: skip
 
 
@@ -168,9 +170,14 @@ def model_card(config: RunConfig, schema: LabelSchema, calibrator: ThresholdCali
                      "thresholds, those nearest their thresholds are added.")  # fmt: skip
     else:
         note = f"Decision `{state.get('decision', 'argmax')}`: the top class after the per-class log-offsets above."
-    train, loss = config.train, config.train.loss
+    train, loss, base = config.train, config.train.loss, CATALOGUE.get(config.model.name)
     recipe = [
         ("model kind", kind),
+        *(
+            [("base model", f"`{base.base_model}`, {base.licence}")]
+            if (base := CATALOGUE.get(config.model.name))
+            else []
+        ),
         ("data", f"preset `{config.data.preset}`"),
         ("loss", f"{loss.name} (pos_weight {loss.pos_weight}, class_weight {loss.class_weight})"),
         (

@@ -24,12 +24,12 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
-from emotune.data.presets import settle_autos
 from emotune.data.sampling import rebalance
 from emotune.data.splits import train_dev_split
 from emotune.errors import DataError, SettingError
 from emotune.models import TextModel, build_model
 from emotune.models.base import get_kind, kind_of
+from emotune.models.recipes import settle
 from emotune.validation import check
 
 log = logging.getLogger("emotune")
@@ -95,9 +95,10 @@ class EmotionClassifier:
     path_: Path  # set when loaded from a bundle: its folder
 
     def __init__(self, model: str | None = None, config: RunConfig | None = None) -> None:
-        self.config = settle_autos((config or RunConfig()).model_copy(deep=True))  # the bundle records them
+        self.config = (config or RunConfig()).model_copy(deep=True)
         if model is not None:
             self.config.model.name = model
+        self.config = settle(self.config)  # the bundle records the settled values
         self.preprocessor = Preprocessor(self.config.preprocess)
 
     # --- fitting ---------------------------------------------------------------------------------------

@@ -38,12 +38,12 @@ def _looks_like_path(name: str) -> bool:
 
 def _kind(cfg: RunConfig) -> tuple[str | None, list[Problem]]:
     """The model kind of ``cfg`` when it is known without the hub, and the problems of the name itself."""
-    from emotune.models.families import MODEL_ALIASES
+    from emotune.models.catalogue import CATALOGUE
 
     name = cfg.model.name
     if name in KIND_MODULES:
         return name, []
-    if name in MODEL_ALIASES or Path(name).expanduser().is_dir():
+    if name in CATALOGUE or Path(name).expanduser().is_dir():
         try:
             return kind_of(cfg.model), []
         except SettingError as exc:
@@ -51,7 +51,7 @@ def _kind(cfg: RunConfig) -> tuple[str | None, list[Problem]]:
     if _looks_like_path(name) or Path(name).expanduser().exists():
         fix = "pass a folder holding config.json (or minilm, tfidf, a hub id)"
         return None, [Problem("model.name", f"{name} is not a model folder", fix)]
-    if "/" not in name and (close := difflib.get_close_matches(name, [*MODEL_ALIASES, *KIND_MODULES], n=1)):
+    if "/" not in name and (close := difflib.get_close_matches(name, [*CATALOGUE, *KIND_MODULES], n=1)):
         return None, [Problem("model.name", f"unknown model {name!r}", f"did you mean {close[0]!r}?")]
     return None, []  # a hub id: checked when it is loaded
 
@@ -77,7 +77,22 @@ def validate(cfg: RunConfig, runtime: bool = True) -> list[Problem]:
         problems += get_kind(kind).problems(cfg)
     if runtime:  # a hub id not seen yet is some transformer kind
         problems += get_kind(kind).runtime(cfg) if kind is not None else transformer_runtime(cfg)
+        problems += _catalogue_runtime(cfg.model.name)
     return problems
+
+
+def _catalogue_runtime(name: str) -> list[Problem]:
+    """A catalogue model whose packages this machine lacks: the one command that installs them."""
+    from emotune.models.catalogue import CATALOGUE
+    from emotune.models.catalogue.materialise import is_materialised, missing_packages
+
+    entry = CATALOGUE.get(name)
+    if entry is None or (entry.locate is None and is_materialised(entry)):
+        return []
+    missing = missing_packages(entry)
+    return (
+        [Problem("model.name", f"{name} needs {', '.join(missing)}, not installed", entry.install)] if missing else []
+    )
 
 
 def check(cfg: RunConfig, source: str = "config", runtime: bool = True) -> None:

@@ -55,6 +55,7 @@ def test_labels_health_metadata_and_openapi(client: TestClient, clf: EmotionClas
     meta = client.get("/metadata").json()
     assert meta["model_kind"] == "tfidf" and meta["backend"] == "saved" and "macro_f1" in str(meta["metrics"])
     assert meta["batching"]["requests"] == 1
+    assert meta["licence"] is None  # TF-IDF: no base model whose licence emotune could know
     assert "/predict" in client.get("/openapi.json").json()["paths"]
 
 

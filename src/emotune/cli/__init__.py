@@ -21,6 +21,7 @@ from emotune.cli import (
     evaluate_cmd,
     export_cmd,
     merge_cmd,
+    models_cmd,
     parity_cmd,
     predict_cmd,
     push_cmd,
@@ -45,6 +46,7 @@ COMMANDS = (
     push_cmd,
     blend_cmd,
     merge_cmd,
+    models_cmd,
     data_cmd,
     config_cmd,
 )

@@ -46,13 +46,21 @@ class TrainConfig(Section):
 
     seed: int = 42
     epochs: Annotated[int, Field(gt=0)] | Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
-        "auto", description="auto: what benchmarks best on the preset's data (goemotions 3, dailydialog 1), else 5"
+        "auto",
+        description="auto: the model's recipe where it has one (gemma3-270m 2), else what benchmarks best "
+        "on the preset's data (goemotions 3, dailydialog 1), else 5",
     )
-    lr: float = Field(1e-4, gt=0)
-    batch_size: int = Field(32, ge=1)
+    lr: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
+        "auto", description="auto: the model's recipe (encoders 1e-4; decoder adapters: LoRA 5e-4, IA3 3e-3)"
+    )
+    batch_size: Annotated[int, Field(ge=1)] | Literal["auto"] = Field(
+        "auto", description="auto: the model's recipe (32)"
+    )
     eval_batch_size: int = Field(128, ge=1)
     grad_accum: int = Field(1, ge=1)
-    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    warmup_ratio: Annotated[float, Field(ge=0, lt=1)] | Literal["auto"] = Field(
+        "auto", description="auto: the model's recipe (0.1)"
+    )
     scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "linear"
     weight_decay: float = Field(0.01, ge=0)
     max_grad_norm: float = Field(1.0, gt=0)

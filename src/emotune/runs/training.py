@@ -23,8 +23,8 @@ from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
-from emotune.data.presets import settle_autos
 from emotune.evaluation.score import MIN_HELD_OUT_ROWS, score, two_fold_with_epoch_choice
+from emotune.models.recipes import settle
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.tracking import log_outputs, start, tracked_training
@@ -59,7 +59,7 @@ def run(
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
     check(cfg)
-    cfg = settle_autos(cfg.model_copy(deep=True))  # config.yaml and the trackers record what was used
+    cfg = settle(cfg.model_copy(deep=True))  # config.yaml and the trackers record what was used
     folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json"), tracked_as) as tracked:

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emotune.classifier import EmotionClassifier
 from emotune.inference.conversation import predict_conversation, probability_map
+from emotune.models.catalogue import licence_of
 from emotune.serve.batching import Busy, MicroBatcher
 
 
@@ -132,6 +133,7 @@ def create_app(clf: EmotionClassifier, limits: Limits | None = None, backend: st
         return {
             "model_kind": clf.model_.kind,
             "model": clf.config.model.name,
+            "licence": licence_of(clf.config.model.name),
             "backend": backend,
             "task": clf.schema_.task,
             "labels": names,

@@ -36,12 +36,12 @@ from emotune.data.combine import combine
 from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
-from emotune.data.presets import settle_autos
 from emotune.data.splits import kfold
 from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
+from emotune.models.recipes import settle
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
 from emotune.tracking import log_outputs, start, tracked_training
@@ -112,7 +112,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
     check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
-    cfg = settle_autos(cfg.model_copy(deep=True))  # as each fold's classifier settles them
+    cfg = settle(cfg.model_copy(deep=True))  # as each fold's classifier settles them
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.loading import load_splits
+from emotune.models.recipes import KEYS, model_recipe
 from emotune.tracking.base import flatten
 
 
@@ -19,4 +20,7 @@ def recipe(cfg: RunConfig) -> tuple[RunConfig, list[str]]:
     resolved = EmotionClassifier(config=cfg).resolved_config(train)
     before, after = flatten(cfg.model_dump(mode="json")), flatten(resolved.model_dump(mode="json"))
     settled = [f"{key}: {before[key]} -> {after[key]}" for key in after if after[key] != before.get(key)]
+    values, source = model_recipe(cfg)
+    if any(before.get(f"train.{key}") == "auto" and key in values for key in KEYS):
+        settled.append(f"(lr, batch_size, warmup_ratio{', epochs' if 'epochs' in values else ''}: {source})")
     return resolved, settled

@@ -26,6 +26,14 @@ from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, Epo
 log = logging.getLogger("emotune")
 
 
+def settled(t: TrainConfig, key: str) -> float:
+    """``train.<key>``, which :func:`emotune.models.recipes.settle` has settled before any model is fitted."""
+    value = getattr(t, key)
+    if value == "auto":
+        raise RuntimeError(f"train.{key} is still auto: settle the config first (emotune.models.recipes.settle)")
+    return float(value)
+
+
 def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
     """``TrainingArguments`` for ``train.*``; with a dev set, evaluate and keep the best epoch."""
     import torch
@@ -36,12 +44,12 @@ def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
         # Trainer creates output_dir when it is built, before train() points it at the run's folder: the
         # system's temp folder exists already, so nothing is left in the user's working directory
         output_dir=tempfile.gettempdir(),
-        num_train_epochs=float(t.epochs),  # settled by the classifier
-        learning_rate=t.lr,
-        per_device_train_batch_size=t.batch_size,
+        num_train_epochs=settled(t, "epochs"),
+        learning_rate=settled(t, "lr"),
+        per_device_train_batch_size=int(settled(t, "batch_size")),
         per_device_eval_batch_size=t.eval_batch_size,
         gradient_accumulation_steps=t.grad_accum,
-        warmup_steps=t.warmup_ratio,  # a float below 1 is a ratio of the total steps
+        warmup_steps=settled(t, "warmup_ratio"),  # a float below 1 is a ratio of the total steps
         lr_scheduler_type=t.scheduler,
         weight_decay=t.weight_decay,
         max_grad_norm=t.max_grad_norm,
@@ -66,7 +74,8 @@ def training_args(t: TrainConfig, precision: str, has_dev: bool) -> Any:
 def optimizer(module: nn.Module, cfg: RunConfig, head: str | None) -> Any:
     """The ``train.optimizer`` over :func:`~.freezing.param_groups` (layer-wise lr decay, no decay on norms)."""
     t = cfg.train
-    return OPTIMIZERS[t.optimizer](param_groups(module, t.lr, t.weight_decay, cfg.model.layerwise_lr_decay, head))
+    lr = settled(t, "lr")
+    return OPTIMIZERS[t.optimizer](param_groups(module, lr, t.weight_decay, cfg.model.layerwise_lr_decay, head))
 
 
 def encode(inputs: TextInputs, texts: Sequence[str], y: np.ndarray) -> Any:

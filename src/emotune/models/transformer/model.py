@@ -26,7 +26,8 @@ from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema, probabilities
 from emotune.errors import DataError
 from emotune.models.base import DevSet
-from emotune.models.families import MODEL_ALIASES, resolve_model_path
+from emotune.models.catalogue import CATALOGUE, model_path
+from emotune.models.families import resolve_model_path
 from emotune.models.transformer import adapters
 from emotune.models.transformer.backbone import Backbone
 from emotune.models.transformer.freezing import freeze, reinit
@@ -199,8 +200,8 @@ class TransformerModel:
     def _base_source(self, directory: Path) -> str:
         """Where the base weights of an adapter bundle come from (an alias is resolved on this machine)."""
         name = self.config.model.name
-        if name in MODEL_ALIASES:
-            return MODEL_ALIASES[name]()
+        if name in CATALOGUE:
+            return str(model_path(name))
         if Path(self.source_).is_dir() or not Path(self.source_).is_absolute():
             return self.source_
         raise DataError(
