@@ -13,6 +13,7 @@ import torch
 
 from emotune import EmotionClassifier, RunConfig, load_dataset
 from emotune.errors import ConfigError
+from emotune.models.recipes import settle
 
 FAST = ["epochs=2", "batch_size=32", "max_length=32", "train.eval_batch_size=64", "lr=1e-3"]
 
@@ -192,7 +193,7 @@ def test_dev_probabilities_of_each_evaluation_follow_the_dev_rows(tiny_bert: Pat
     texts = [" ".join(["word"] * n) for n in (9, 1, 14, 3, 20, 2, 7, 11)] * 3  # lengths out of order
     y = np.array([[i % 2, 1 - i % 2] for i in range(len(texts))], dtype=np.float32)
     schema = LabelSchema(("a", "b"), "multilabel")
-    cfg = RunConfig.model_validate({"train": {"epochs": 1, "batch_size": 4, "eval_batch_size": 4}})
+    cfg = settle(RunConfig.model_validate({"train": {"epochs": 1, "batch_size": 4, "eval_batch_size": 4}}))
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     rows = fitting.encode(TextInputs(tokenizer, 32), texts, y)
     loss = build_loss(cfg.train.loss, LabelStats.from_y(y, "multilabel"))

@@ -173,11 +173,7 @@ def model_card(config: RunConfig, schema: LabelSchema, calibrator: ThresholdCali
     train, loss, base = config.train, config.train.loss, CATALOGUE.get(config.model.name)
     recipe = [
         ("model kind", kind),
-        *(
-            [("base model", f"`{base.base_model}`, {base.licence}")]
-            if (base := CATALOGUE.get(config.model.name))
-            else []
-        ),
+        *([("base model", f"`{base.base_model}`, {base.licence}")] if base else []),
         ("data", f"preset `{config.data.preset}`"),
         ("loss", f"{loss.name} (pos_weight {loss.pos_weight}, class_weight {loss.class_weight})"),
         (

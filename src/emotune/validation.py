@@ -89,10 +89,8 @@ def _catalogue_runtime(name: str) -> list[Problem]:
     entry = CATALOGUE.get(name)
     if entry is None or (entry.locate is None and is_materialised(entry)):
         return []
-    missing = missing_packages(entry)
-    return (
-        [Problem("model.name", f"{name} needs {', '.join(missing)}, not installed", entry.install)] if missing else []
-    )
+    missing = ", ".join(missing_packages(entry))
+    return [Problem("model.name", f"{name} needs {missing}, not installed", entry.install)] if missing else []
 
 
 def check(cfg: RunConfig, source: str = "config", runtime: bool = True) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import threading
 import time
 import zipfile
 from dataclasses import replace
@@ -205,24 +204,35 @@ def test_a_crash_mid_build_leaves_nothing_and_the_next_build_cleans_up(fake_mode
     assert not (models_root() / ".tiny.abc.tmp").exists()
 
 
-def test_two_builders_at_once_build_one_folder(fake_model: CatalogueModel) -> None:
-    calls = []
+BUILDER = """
+import json, logging, sys
+from emotune.models.catalogue import CatalogueModel, Piece
+from emotune.models.catalogue.materialise import materialise
+from emotune.models.catalogue.mpnet import extract_model_zip
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+spec = json.loads(sys.argv[1])
+spec["pieces"] = tuple(Piece(**p) for p in spec["pieces"])
+print(materialise(CatalogueModel(**spec, convert=extract_model_zip)))
+"""
 
-    def slow_extract(joined: Path, folder: Path) -> None:
-        calls.append(1)
-        time.sleep(0.5)
-        extract_model_zip(joined, folder)
 
-    entry = replace(fake_model, convert=slow_extract)
-    results: list[Path] = []
-    threads = [threading.Thread(target=lambda: results.append(materialise(entry))) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1
-    assert results == [models_root() / "tiny"] * 2
-    assert (results[0] / "model.safetensors").is_file()
+def test_two_processes_starting_at_once_build_one_folder(fake_model: CatalogueModel, site: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from dataclasses import asdict
+
+    spec = {k: v for k, v in asdict(fake_model).items() if k not in ("convert", "locate")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    procs = [subprocess.Popen([sys.executable, "-c", BUILDER, json.dumps(spec)], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], [err for _, err in outputs]
+    assert {out.strip() for out, _ in outputs} == {str(models_root() / "tiny")}
+    assert sum("building its folder once" in err for _, err in outputs) == 1
+    assert (models_root() / "tiny" / "model.safetensors").is_file()
+    assert [p.name for p in models_root().iterdir() if p.name.endswith((".tmp", ".old"))] == []
 
 
 def test_models_list_and_fetch_through_the_cli(fake_model: CatalogueModel, cli, monkeypatch) -> None:

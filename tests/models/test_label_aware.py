@@ -17,6 +17,7 @@ from emotune.errors import ConfigError, SettingError
 from emotune.losses import LabelStats, build_loss
 from emotune.losses.correlation import label_correlation
 from emotune.models.base import build_model
+from emotune.models.recipes import settle
 from emotune.models.transformer.heads import prevalence_bias
 from emotune.models.transformer.inputs import TextInputs, auto_max_length, label_prefix, label_spans
 
@@ -32,9 +33,9 @@ GOEMOTIONS = ["admiration", "amusement", "anger", "annoyance", "approval", "cari
 
 
 def _config(tiny_bert: Path, **model: object) -> RunConfig:
-    return RunConfig.model_validate({"model": {"name": str(tiny_bert), "label_aware": True, **model},
-                                     "train": {"epochs": 2, "batch_size": 8, "precision": "fp32",
-                                               "lr": 1e-3}})  # fmt: skip
+    return settle(RunConfig.model_validate({"model": {"name": str(tiny_bert), "label_aware": True, **model},
+                                            "train": {"epochs": 2, "batch_size": 8, "precision": "fp32",
+                                                      "lr": 1e-3}}))  # fmt: skip
 
 
 def test_label_tokens_are_located_in_every_input(tiny_bert: Path) -> None:

@@ -16,6 +16,7 @@ from emotune import RunConfig, load_dataset
 from emotune.config import ModelConfig
 from emotune.errors import ConfigError
 from emotune.models import KIND_MODULES, build_model, get_kind, load_model
+from emotune.models.recipes import settle
 from emotune.models.transformer.heads import HEADS
 from emotune.models.transformer.pooling import POOLING, EncoderClassifier
 from emotune.training.trainer import OPTIMIZERS
@@ -50,7 +51,9 @@ def _kind_config(name: str, tiny_bert: Path, tiny_decoder: Callable[[str], Path]
         "decoder": {"name": str(tiny_decoder("llama")), "max_length": 32},
         "generative": {"name": str(tiny_decoder("llama")), "head": "generate", "max_length": 24},
     }[name]
-    return RunConfig.model_validate({"model": model, "train": {"epochs": 1, "batch_size": 8, "precision": "fp32"}})
+    return settle(
+        RunConfig.model_validate({"model": model, "train": {"epochs": 1, "batch_size": 8, "precision": "fp32"}})
+    )
 
 
 # an ensemble is made by cv / blend, an onnx bundle by export (tests/inference/test_export.py)
@@ -74,8 +77,8 @@ def test_every_trainable_kind_fits_predicts_saves_and_reloads(
 def test_loading_a_transformer_for_prediction_imports_no_trainer(tiny_bert: Path, sample_dir: Path,
                                                                  tmp_path: Path) -> None:  # fmt: skip
     data = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec")
-    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert), "max_length": 16},
-                                    "train": {"epochs": 1, "precision": "fp32"}})  # fmt: skip
+    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert), "max_length": 16},
+                                           "train": {"epochs": 1, "precision": "fp32"}}))  # fmt: skip
     build_model(cfg).fit(data.texts[:16], data.y[:16], data.schema).save(tmp_path)
     code = ("import sys; from pathlib import Path; from emotune.models import load_model; "
             f"m = load_model('encoder', Path({str(tmp_path)!r})); m.predict_proba(['so happy']); "
@@ -133,7 +136,8 @@ def test_max_length_auto_is_fixed_from_the_training_texts_and_recorded(tiny_bert
     assert auto_max_length(plain, ramp) == 8 * np.ceil(p99 / 8) > p99 - 8  # 99th percentile, rounded up
     assert auto_max_length(plain, long, cap=40) == 40
     schema = LabelSchema(("a", "b"), "multilabel")
-    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": {"epochs": 1, "precision": "fp32"}})
+    train = {"epochs": 1, "precision": "fp32"}
+    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": train}))
     assert cfg.model.max_length == "auto"
     model = build_model(cfg).fit(short[:8] + long, np.array([[1, 0], [0, 1]] * 4 + [[1, 1]]), schema)
     resolved = model.config.model.max_length  # type: ignore[attr-defined]
