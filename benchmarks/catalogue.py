@@ -31,6 +31,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import DATA_ROOT, add_result  # noqa: E402
 
+from emotune.models.catalogue.materialise import folder_size  # noqa: E402
+
 RUNS: dict[str, list[str]] = {
     "minilm": [],  # the default model
     "mpnet": ["model=mpnet"],
@@ -44,10 +46,6 @@ EPOCH_KEYS = ("epoch", "macro_f1", "jaccard", "train_loss", "dev_loss")
 
 def _scores(block: dict[str, Any] | None) -> dict[str, float] | None:
     return None if block is None else {k: round(block[k], 4) for k in KEPT if k in block}
-
-
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def train(name: str, data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
@@ -74,7 +72,7 @@ def train(name: str, data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
         "peak_rss_mb": peak_mb,
         "train_samples_per_s": round(metrics["train_rows"] * trained_epochs / metrics["train_seconds"], 1),
         "parameters": metrics.get("parameters"),
-        "bundle_mb": round(_size(run_dir / "model") / 1e6, 1),
+        "bundle_mb": round(folder_size(run_dir / "model") / 1e6, 1),
         "recipe": {line.split(":")[0].strip(): line.split(":", 1)[1].strip() for line in config.splitlines()
                    if line.strip().split(":")[0] in ("lr", "batch_size", "warmup_ratio", "epochs")},
         "dev_calibrated": _scores(metrics["dev"]),
