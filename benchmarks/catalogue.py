@@ -1,6 +1,6 @@
 """The catalogue models on SemEval-2018 E-c, each through the plain command, and how fast each one is.
 
-    python benchmarks/catalogue.py --only minilm mpnet gemma-lora gemma-ia3 [--reuse] [--speed]
+    python benchmarks/catalogue.py --only minilm mpnet gemma-lora gemma-ia3 [--reuse] [--speed] [--epochs N]
 
 Each run is ``emotune train --preset semeval2018-ec --data-dir DIR --output RUN model=NAME [peft=...]``
 with nothing else changed: the recipe is the catalogue's (``emotune config show ... model=NAME`` prints it).
@@ -12,6 +12,9 @@ memory of its process, the bundle's size, the parameters (all and trainable) and
 ``--speed`` adds prediction texts/s per backend (torch fp32, bf16, ONNX, ONNX int8) on the dev texts repeated
 to ``--repeat-to``, side by side in one process, with each backend's dev macro-F1 change against torch fp32;
 a backend a model cannot use is recorded with its error instead.
+
+``--epochs N`` trains N epochs instead of the recipe's (``epochs=N`` added to the command; the run folder and the
+result are named ``NAME-eN``): enough for the speed table, which does not depend on how long a model trained.
 
 Results: ``benchmarks/results/catalogue.json``.
 """
@@ -48,9 +51,10 @@ def _scores(block: dict[str, Any] | None) -> dict[str, float] | None:
     return None if block is None else {k: round(block[k], 4) for k in KEPT if k in block}
 
 
-def train(name: str, data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
-    run_dir = runs / f"semeval-{name}"
-    args = ["train", "--preset", "semeval2018-ec", "--data-dir", str(data_dir), "--output", str(run_dir), *RUNS[name]]
+def train(name: str, data_dir: Path, runs: Path, reuse: bool, epochs: int | None = None) -> dict[str, Any]:
+    run_dir = runs / f"semeval-{_key(name, epochs)}"
+    overrides = [*RUNS[name], *([f"epochs={epochs}"] if epochs else [])]
+    args = ["train", "--preset", "semeval2018-ec", "--data-dir", str(data_dir), "--output", str(run_dir), *overrides]
     reused = reuse and (run_dir / "metrics.json").is_file()
     wall = peak_mb = None
     if not reused:
@@ -66,6 +70,7 @@ def train(name: str, data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
     trained_epochs = max((e.get("epoch", 0) for e in epochs), default=0)
     return {
         "command": "emotune " + " ".join(args),
+        "measured": time.strftime("%Y-%m-%d"),
         "reused_existing_run": reused,
         "wall_seconds": wall,
         "fit_seconds": metrics["train_seconds"],
@@ -81,6 +86,15 @@ def train(name: str, data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
         "dev_two_fold_with_epoch_choice": _scores(metrics.get("dev_two_fold_with_epoch_choice")),
         "epochs": [{k: e[k] for k in EPOCH_KEYS if k in e} for e in epochs],
     }  # fmt: skip
+
+
+def _earlier(key: str) -> dict[str, Any]:
+    path = HERE / "results" / "catalogue.json"
+    return dict(json.loads(path.read_text())["results"].get(key, {})) if path.is_file() else {}
+
+
+def _key(name: str, epochs: int | None) -> str:
+    return f"{name}-e{epochs}" if epochs else name
 
 
 def speed(run_dir: Path, data_dir: Path, repeat_to: int) -> dict[str, Any]:
@@ -127,13 +141,18 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="score RUN folders that finished already")
     parser.add_argument("--speed", action="store_true", help="also prediction texts/s per backend")
     parser.add_argument("--repeat-to", type=int, default=3000, help="texts per backend in --speed")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the recipe's (for --speed)")
     args = parser.parse_args()
     for name in args.only:
-        print(f"== {name}", file=sys.stderr, flush=True)
-        result = train(name, args.data_dir, args.runs, args.reuse)
+        key = _key(name, args.epochs)
+        print(f"== {key}", file=sys.stderr, flush=True)
+        result = train(name, args.data_dir, args.runs, args.reuse, args.epochs)
+        if result["reused_existing_run"]:  # the fit's own measurements stay those of the run that trained it
+            earlier = _earlier(key)
+            result |= {k: earlier[k] for k in ("wall_seconds", "peak_rss_mb", "measured") if k in earlier}
         if args.speed:
-            result["predict"] = speed(args.runs / f"semeval-{name}", args.data_dir, args.repeat_to)
-        report = add_result("catalogue.json", name, result)
+            result["predict"] = speed(args.runs / f"semeval-{key}", args.data_dir, args.repeat_to)
+        report = add_result("catalogue.json", key, result)
     print("| run | held out macro-F1 / Jaccard | with epoch choice | fit | train samples/s |")
     print("|---|---|---|---|---|")
     for name, r in report["results"].items():

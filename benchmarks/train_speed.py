@@ -36,11 +36,12 @@ from common import machine  # noqa: E402
 from emotune import RunConfig, load_dataset  # noqa: E402
 from emotune.models import build_model  # noqa: E402
 from emotune.models.families import resolve_model_path  # noqa: E402
+from emotune.settling import settle  # noqa: E402
 
 
 def emotune_fit(texts: list[str], y: np.ndarray, schema, batch: int, max_length: int, peft: str = "none") -> None:  # type: ignore[no-untyped-def]
-    cfg = RunConfig.model_validate({"model": {"name": "minilm", "max_length": max_length, "peft": {"method": peft}},
-                                    "train": {"epochs": 1, "batch_size": batch}})  # fmt: skip
+    model = {"name": "minilm", "max_length": max_length, "peft": {"method": peft}}
+    cfg = settle(RunConfig.model_validate({"model": model, "train": {"epochs": 1, "batch_size": batch}}))
     build_model(cfg).fit(texts, y, schema, dev=None, work_dir=None)
 
 

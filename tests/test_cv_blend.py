@@ -83,11 +83,11 @@ def test_failed_fold_is_reported_and_resume_redoes_only_that_fold(sample_dir: Pa
     crash = [True]
     original = EmotionClassifier.fit_dataset
 
-    def flaky(self, train, dev=None, work_dir=None):  # type: ignore[no-untyped-def]
+    def flaky(self, train, dev=None, work_dir=None, **options):  # type: ignore[no-untyped-def]
         fits.append(len(train))
         if str(work_dir).endswith("fold-1") and crash[0]:
             raise MemoryError("simulated crash")
-        return original(self, train, dev, work_dir)
+        return original(self, train, dev, work_dir, **options)
 
     monkeypatch.setattr(EmotionClassifier, "fit_dataset", flaky)
     run = tmp_path / "run"

@@ -18,7 +18,7 @@ from emotune.data.labels import LabelSchema
 from emotune.errors import SettingError
 from emotune.losses import LabelStats, build_loss
 from emotune.models.base import build_model
-from emotune.models.recipes import settle
+from emotune.settling import settle
 from emotune.workflows.distill import SoftTargets
 
 TEXTS = ["so happy today", "this is awful", "love you all", "i am furious", "what a great day", "so angry now"] * 4
@@ -39,9 +39,10 @@ def test_a_student_learns_soft_targets(tiny_bert: Path) -> None:
     """Targets that are not 0/1 (a teacher's 0.8 / 0.2) are what the student ends up predicting."""
     joy = np.array(["happy" in t or "great" in t or "love" in t for t in TEXTS])
     y = np.stack([np.where(joy, 0.8, 0.2), np.where(joy, 0.3, 0.6)], axis=1).astype(np.float32)
-    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert), "dropout": 0.0, "bias_init": False},
-                                    "train": {"epochs": 25, "lr": 1e-2, "batch_size": 24, "precision": "fp32",
-                                              "loss": {"pos_weight": "none"}}}))  # fmt: skip
+    model_cfg = {"name": str(tiny_bert), "dropout": 0.0, "bias_init": False, "max_length": 16}
+    cfg = settle(RunConfig.model_validate({"model": model_cfg,
+                                           "train": {"epochs": 25, "lr": 1e-2, "batch_size": 24, "precision": "fp32",
+                                                     "loss": {"pos_weight": "none"}}}))  # fmt: skip
     model = build_model(cfg).fit(TEXTS, y, LabelSchema(("joy", "anger"), "multilabel"))
     probs = model.predict_proba(TEXTS)
     assert np.abs(probs - y).max() < 0.1  # soft, not pushed to 0 / 1

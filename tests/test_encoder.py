@@ -13,7 +13,7 @@ import torch
 
 from emotune import EmotionClassifier, RunConfig, load_dataset
 from emotune.errors import ConfigError
-from emotune.models.recipes import settle
+from emotune.settling import settle
 
 FAST = ["epochs=2", "batch_size=32", "max_length=32", "train.eval_batch_size=64", "lr=1e-3"]
 

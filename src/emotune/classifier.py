@@ -29,7 +29,7 @@ from emotune.data.splits import train_dev_split
 from emotune.errors import DataError, SettingError
 from emotune.models import TextModel, build_model
 from emotune.models.base import get_kind, kind_of
-from emotune.models.recipes import settle
+from emotune.settling import settle
 from emotune.validation import check
 
 log = logging.getLogger("emotune")
@@ -98,7 +98,7 @@ class EmotionClassifier:
         self.config = (config or RunConfig()).model_copy(deep=True)
         if model is not None:
             self.config.model.name = model
-        self.config = settle(self.config)  # the bundle records the settled values
+        self.config = settle(self.config)  # what needs no data; fit_dataset settles the rest
         self.preprocessor = Preprocessor(self.config.preprocess)
 
     # --- fitting ---------------------------------------------------------------------------------------
@@ -125,11 +125,15 @@ class EmotionClassifier:
         dev: EmotionDataset | None = None,
         work_dir: str | Path | None = None,
         targets: Targets | None = None,
+        checked: bool = False,
     ) -> EmotionClassifier:
         """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
         of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training;
-        ``targets`` replaces the gold labels the model fits (dev stays gold)."""
-        check(self.config)
+        ``targets`` replaces the gold labels the model fits (dev stays gold); ``checked``: the caller has
+        validated the config already (a run does, before it reads the data). The config is settled on the
+        training rows first (:func:`emotune.settling.settle`); the bundle records what was used."""
+        if not checked:
+            check(self.config)
         if dev is None:
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
             log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))
@@ -138,13 +142,14 @@ class EmotionClassifier:
         self.schema_ = train.schema
         train, dev = self._training_rows(train), dialogue_view(dev, self.config.dialogue)
         self.dev_ = dev  # what the dev probabilities refer to (with dialogue.task: one row per scored turn)
-        model = build_model(self.config)
+        texts, y = (list(train.texts), train.targets()) if targets is None else targets(train)
+        texts = self.preprocessor.transform(texts)
+        self.config = settle(self.config, texts, train.schema)
         _check_masks(train, self.config)
         _check_decision(train.schema, self.config)
         dev_texts = self.preprocessor.transform(dev.texts)
-        texts, y = (list(train.texts), train.targets()) if targets is None else targets(train)
-        self.model_: TextModel = model.fit(
-            self.preprocessor.transform(texts),
+        self.model_: TextModel = build_model(self.config).fit(
+            texts,
             y,
             train.schema,
             dev=(dev_texts, dev.y),
@@ -155,22 +160,12 @@ class EmotionClassifier:
         self.calibrator_.fit(self.dev_proba_, dev.y, self.schema_)
         return self
 
-    def resolved_config(self, train: EmotionDataset) -> RunConfig:
-        """The config a fit on ``train`` uses, every ``auto`` settled: the task, the loss and, for transformer
-        kinds, ``max_length`` (counted on the training texts as :meth:`fit_dataset` gives them to the model)
-        and the precision this machine trains in. Nothing is trained; ``emotune config show`` prints it."""
-        from emotune.losses import resolve_name
-
-        cfg = self.config.model_copy(deep=True)
-        cfg.data.task = train.schema.task
-        cfg.train.loss.name = resolve_name(cfg.train.loss, train.schema.task)
-        model = build_model(cfg)
-        resolve = getattr(model, "resolve", None)  # kinds with settings that depend on the data or the machine
-        if resolve is None:
-            return cfg
+    def settled_config(self, train: EmotionDataset) -> RunConfig:
+        """The config a fit on ``train`` uses, every ``auto`` settled as :meth:`fit_dataset` settles it (the
+        training rows as the model sees them; see :func:`emotune.settling.settle`). Nothing is trained;
+        ``emotune config show`` prints it."""
         rows = self._training_rows(train)
-        resolved: RunConfig = resolve(self.preprocessor.transform(rows.texts), rows.schema)
-        return resolved
+        return settle(self.config, self.preprocessor.transform(rows.texts), rows.schema)
 
     def _training_rows(self, train: EmotionDataset) -> EmotionDataset:
         """The rows a model is fitted on: the dialogue view of ``train`` (one row per scored turn), rebalanced,

@@ -17,9 +17,9 @@ from emotune.errors import ConfigError, SettingError
 from emotune.losses import LabelStats, build_loss
 from emotune.losses.correlation import label_correlation
 from emotune.models.base import build_model
-from emotune.models.recipes import settle
 from emotune.models.transformer.heads import prevalence_bias
 from emotune.models.transformer.inputs import TextInputs, auto_max_length, label_prefix, label_spans
+from emotune.settling import settle
 
 LABELS = ("anger", "joy", "sadness", "no_emotion")
 TEXTS = ["i am so angry right now", "what a happy day", "feeling sad and low", "the bus is late",
@@ -77,8 +77,8 @@ def test_label_aware_starts_at_the_prevalence_and_learns(tiny_bert: Path) -> Non
 
     cfg = _config(tiny_bert, dropout=0.0)
     cfg.train.epochs, cfg.train.lr = 40, 3e-3  # a random 2-layer model needs a while to route text to the names
-    model = build_model(cfg)
     schema = LabelSchema(LABELS, "multilabel")
+    model = build_model(settle(cfg, TEXTS, schema))  # max_length counted with the label names in front
     stats = LabelStats.from_y(Y, "multilabel")
     module = model._prepare(TEXTS, schema, stats)  # type: ignore[attr-defined]
     np.testing.assert_allclose(module.head.label_bias.detach().numpy(),

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from emotune.config import RunConfig, load_config
-from emotune.models.recipes import ADAPTER_LR, ENCODER, settle
+from emotune.models.recipes import ADAPTER_LR, ENCODER
+from emotune.settling import settle
 
 
 def _settled(*overrides: str) -> RunConfig:

@@ -16,9 +16,9 @@ from emotune import RunConfig, load_dataset
 from emotune.config import ModelConfig
 from emotune.errors import ConfigError
 from emotune.models import KIND_MODULES, build_model, get_kind, load_model
-from emotune.models.recipes import settle
 from emotune.models.transformer.heads import HEADS
 from emotune.models.transformer.pooling import POOLING, EncoderClassifier
+from emotune.settling import settle
 from emotune.training.trainer import OPTIMIZERS
 from emotune.tuning import check_space, default_space
 from emotune.validation import validate
@@ -137,10 +137,14 @@ def test_max_length_auto_is_fixed_from_the_training_texts_and_recorded(tiny_bert
     assert auto_max_length(plain, long, cap=40) == 40
     schema = LabelSchema(("a", "b"), "multilabel")
     train = {"epochs": 1, "precision": "fp32"}
-    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": train}))
-    assert cfg.model.max_length == "auto"
-    model = build_model(cfg).fit(short[:8] + long, np.array([[1, 0], [0, 1]] * 4 + [[1, 1]]), schema)
-    resolved = model.config.model.max_length  # type: ignore[attr-defined]
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": train})
+    texts, y = short[:8] + long, np.array([[1, 0], [0, 1]] * 4 + [[1, 1]])
+    with pytest.raises(RuntimeError, match="max_length is still auto"):  # a model never settles it itself
+        build_model(settle(cfg)).fit(texts, y, schema)
+    settled = settle(cfg, texts, schema)
+    resolved = settled.model.max_length
     assert isinstance(resolved, int) and resolved % 8 == 0 and cfg.model.max_length == "auto"
+    assert settled.data.task == "multilabel" and settled.train.loss.name == "bce"
+    model = build_model(settled).fit(texts, y, schema)
     model.save(tmp_path)
     assert load_model("encoder", tmp_path).config.model.max_length == resolved  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from torch import nn
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
 from emotune.models.base import build_model
-from emotune.models.recipes import settle
+from emotune.settling import settle
 from emotune.training.averaging import WeightAverage
 
 
@@ -48,7 +48,7 @@ def test_fit_with_ema_ends_on_the_averaged_weights(tiny_bert: Path, monkeypatch:
 
     monkeypatch.setattr(WeightAverage, "__init__", record)
     train = {"epochs": 2, "batch_size": 4, "precision": "fp32", "ema": 0.9}
-    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert)}, "train": train}))
+    cfg = settle(RunConfig.model_validate({"model": {"name": str(tiny_bert), "max_length": 16}, "train": train}))
     texts = ["so angry", "very happy", "sad and low", "the bus is late"] * 4
     y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]] * 4)
     model = build_model(cfg)

@@ -6,6 +6,7 @@ Nothing here imports torch; the hub is only asked for a config when a name is ne
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,18 @@ def resolve_model_path(name: str) -> str:
         return str(model_path(name))
     if Path(name).is_dir():
         return name
+    _hub_config(name)
+    return name
+
+
+@functools.lru_cache(maxsize=16)
+def _hub_config(name: str) -> dict[str, Any]:
+    """A hub model's config, asked of the hub once per process (validation, the model kind and the build
+    each need it)."""
     from transformers import AutoConfig
 
     try:
-        AutoConfig.from_pretrained(name)
+        return dict(AutoConfig.from_pretrained(name).to_dict())
     except (OSError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise SettingError(
@@ -51,7 +60,6 @@ def resolve_model_path(name: str) -> str:
             f"cannot load {name!r} from the Hugging Face hub ({reason}); without hub "
             "access, download it elsewhere and pass its local folder: model=/path/to/model",
         ) from None
-    return name
 
 
 def model_config(name: str) -> dict[str, Any]:
@@ -61,9 +69,7 @@ def model_config(name: str) -> dict[str, Any]:
     if local.is_file():
         loaded: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))
         return loaded
-    from transformers import AutoConfig
-
-    return dict(AutoConfig.from_pretrained(path).to_dict())
+    return dict(_hub_config(path))
 
 
 def is_decoder(config: dict[str, Any]) -> bool:

@@ -1,13 +1,10 @@
-"""What the model-dependent ``auto`` training settings become, settled once before a run starts.
+"""The training recipe of a model: what ``train.lr``, ``batch_size``, ``warmup_ratio`` (and ``epochs``) left at
+``auto`` become for it. A catalogue model has its own (:mod:`emotune.models.catalogue`), any other model its
+family's (encoders: MiniLM's benchmarked recipe; decoders by adapter method). :func:`emotune.settling.settle`
+applies it.
 
-``train.lr``, ``train.batch_size``, ``train.warmup_ratio`` and ``train.epochs`` left at ``auto`` take the
-recipe of the model: a catalogue model's own (:mod:`emotune.models.catalogue`), else its family's (encoders:
-MiniLM's benchmarked recipe; decoders by adapter method). Then :func:`emotune.data.presets.settle_autos`
-settles what the preset decides (language, single-label decision, the epochs still ``auto``).
-
->>> cfg = settle(RunConfig.model_validate({"model": {"name": "minilm"}}))
->>> (cfg.train.lr, cfg.train.batch_size, cfg.train.warmup_ratio, cfg.train.epochs)
-(0.0001, 32, 0.1, 5)
+>>> model_recipe(RunConfig.model_validate({"model": {"name": "gemma3-270m", "peft": {"method": "ia3"}}}))[0]["lr"]
+0.003
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from emotune.config import RunConfig
-from emotune.data.presets import settle_autos
 
 KEYS = ("lr", "batch_size", "warmup_ratio", "epochs")  # the train.* keys a model recipe may settle
 ENCODER: dict[str, Any] = {"lr": 1e-4, "batch_size": 32, "warmup_ratio": 0.1}  # MiniLM's, BENCHMARKS.md
@@ -42,12 +38,3 @@ def model_recipe(cfg: RunConfig) -> tuple[dict[str, Any], str]:
     if kind_of(cfg.model) == "encoder":
         return dict(ENCODER), "the encoder recipe (MiniLM's, benchmarked on SemEval)"
     return dict(DECODER[method]), f"the decoder recipe for peft={method}"
-
-
-def settle(cfg: RunConfig) -> RunConfig:
-    """``cfg`` (changed in place) with the model's recipe and the preset's choices in place of ``auto``."""
-    values, _ = model_recipe(cfg)
-    for key in KEYS:
-        if getattr(cfg.train, key) == "auto" and key in values:
-            setattr(cfg.train, key, values[key])
-    return settle_autos(cfg)

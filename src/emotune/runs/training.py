@@ -24,9 +24,9 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
 from emotune.evaluation.score import MIN_HELD_OUT_ROWS, score, two_fold_with_epoch_choice
-from emotune.models.recipes import settle
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
+from emotune.settling import settle
 from emotune.tracking import log_outputs, start, tracked_training
 from emotune.training.distributed import finish, world_size
 from emotune.validation import check
@@ -59,7 +59,7 @@ def run(
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
     check(cfg)
-    cfg = settle(cfg.model_copy(deep=True))  # config.yaml and the trackers record what was used
+    cfg = settle(cfg)  # config.yaml and the trackers record what was used
     folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json"), tracked_as) as tracked:
@@ -74,7 +74,7 @@ def run(
                  if cfg.dialogue.task != "none" else "")  # fmt: skip
         started = time.perf_counter()
         with tracked_training(tracked):
-            clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets)
+            clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets, checked=True)
         seconds = time.perf_counter() - started
         if not folder.main:
             finish()

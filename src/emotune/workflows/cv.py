@@ -41,9 +41,9 @@ from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
-from emotune.models.recipes import settle
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
+from emotune.settling import settle
 from emotune.tracking import log_outputs, start, tracked_training
 from emotune.training.distributed import world_size
 from emotune.validation import check
@@ -80,7 +80,7 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     with start(cfg.track, fold_dir, cfg.model_dump(mode="json"), name=f"fold-{index}") as tracked:
         started = time.perf_counter()
         with tracked_training(tracked):
-            clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir)
+            clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir, checked=True)
         seconds = time.perf_counter() - started
         rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
         clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
@@ -112,7 +112,7 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
     check(cfg)
     if world_size() > 1:
         raise EmotuneError("emotune cv cannot run under torchrun / accelerate launch; start it as one process")
-    cfg = settle(cfg.model_copy(deep=True))  # as each fold's classifier settles them
+    cfg = settle(cfg)  # what needs no data; each fold's classifier settles the rest on its rows
     folder = RunFolder(output, "cv.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json")) as tracked:

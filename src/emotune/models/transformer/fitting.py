@@ -27,10 +27,10 @@ log = logging.getLogger("emotune")
 
 
 def settled(t: TrainConfig, key: str) -> float:
-    """``train.<key>``, which :func:`emotune.models.recipes.settle` has settled before any model is fitted."""
+    """``train.<key>``, which :func:`emotune.settling.settle` has settled before any model is fitted."""
     value = getattr(t, key)
     if value == "auto":
-        raise RuntimeError(f"train.{key} is still auto: settle the config first (emotune.models.recipes.settle)")
+        raise RuntimeError(f"train.{key} is still auto: settle the config first (emotune.settling.settle)")
     return float(value)
 
 

@@ -102,9 +102,8 @@ class TransformerModel:
         return self
 
     def _prepare(self, texts: Sequence[str], schema: LabelSchema, stats: Any | None) -> nn.Module:
-        """Threads, seed, tokenizer (and ``max_length: auto`` resolved on ``texts``) and the pretrained model
-        with its head bias initialised from ``stats`` (a :class:`~emotune.losses.LabelStats`), frozen and
-        adapted as the config says; sets the precision."""
+        """Threads, seed, tokenizer, precision and the pretrained model with its head bias initialised from
+        ``stats`` (a :class:`~emotune.losses.LabelStats`), frozen and adapted as the config says."""
         from transformers import set_seed
 
         from emotune.training.distributed import world_size
@@ -113,8 +112,11 @@ class TransformerModel:
         # under torchrun every process gets its share of the cores
         torch.set_num_threads(train_cfg.threads or max(1, len(os.sched_getaffinity(0)) // world_size()))
         set_seed(train_cfg.seed)
-        self.resolve(texts, schema)
         cfg = self.config.model
+        if cfg.max_length == "auto":
+            raise RuntimeError("model.max_length is still auto: settle the config first (emotune.settling.settle)")
+        self._load_tokenizer(schema)
+        self.precision_ = resolve_precision(train_cfg.precision)  # the machine's: kept out of the config
         self.inputs_ = self._inputs(int(cfg.max_length))
         self.inputs_.check_room()
         module = self._module(self.source_, pretrained=True)
@@ -125,22 +127,17 @@ class TransformerModel:
         freeze(module, cfg, head)
         return self._adapt(module)
 
-    def resolve(self, texts: Sequence[str], schema: LabelSchema) -> RunConfig:
-        """Settle what ``auto`` means for a fit on ``texts``: loads the tokenizer, counts ``max_length: auto``
-        on the texts (the config then records the number, as the bundle will) and chooses the precision this
-        machine runs. Returns a copy of the config with both settled (the precision is kept out of
-        ``self.config``, so a bundle loaded elsewhere still asks its machine); ``emotune config show`` prints it."""
+    def _load_tokenizer(self, schema: LabelSchema) -> None:
         self.schema_ = schema
         self.source_ = resolve_model_path(self.config.model.name)
         self.tokenizer_ = self._tokenizer(self.source_)
-        if self.config.model.max_length == "auto":
-            self.config = self.config.model_copy(deep=True)
-            self.config.model.max_length = auto_max_length(self._inputs(0), texts)
-            log.info("max_length auto: %d tokens (99th percentile of the training texts)", self.config.model.max_length)
-        self.precision_ = resolve_precision(self.config.train.precision)
-        shown = self.config.model_copy(deep=True)
-        shown.train.precision = cast(Any, self.precision_)
-        return shown
+
+    def count_max_length(self, texts: Sequence[str], schema: LabelSchema) -> int:
+        """What ``model.max_length: auto`` becomes for a fit on ``texts``: their 99th percentile of tokens
+        (label names included where ``model.label_aware``), rounded up to a multiple of 8. Loads the tokenizer;
+        :func:`emotune.settling.settle` asks this before a fit."""
+        self._load_tokenizer(schema)
+        return auto_max_length(self._inputs(0), texts)
 
     def _adapt(self, module: nn.Module) -> nn.Module:
         """Gradient checkpointing, 4-bit preparation and the adapter, as the config asks."""
