@@ -163,7 +163,13 @@ def model_card(config: RunConfig, schema: LabelSchema, calibrator: ThresholdCali
     decisions = [(label, f"{v:.3f}") for label, v in zip(schema.names, values or [default] * schema.n_labels,
                                                              strict=True)]  # fmt: skip
     if schema.task == "multilabel":
-        note = (f"A label is predicted when its probability reaches its threshold (strategy `{state['strategy']}`, "
+        strategy = f"`{state['strategy']}`"
+        if state["strategy"] == "auto" and state.get("held_out"):
+            scores = ", ".join(f"{k} {v:.3f}" for k, v in state["held_out"].items())
+            strategy += f", which chose `{state['chosen']}` (held out on halves of validation: {scores})"
+        elif state["strategy"] == "auto":
+            strategy += f", which kept `{state.get('chosen') or 'fixed'}`: too few validation rows to test tuning"
+        note = (f"A label is predicted when its probability reaches its threshold (strategy {strategy}, "
                 f"objective `{state['objective']}`, fitted on validation probabilities).")  # fmt: skip
         if state.get("min_labels_fitted"):
             note += (f" Every text gets at least {state['min_labels_fitted']} label(s): where too few reach their "

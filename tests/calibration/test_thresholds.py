@@ -209,3 +209,45 @@ def test_min_labels_auto_keeps_the_rule_only_where_it_scores_better() -> None:
     assert cal.min_labels_ == 0 and cal.predict(probs).sum(axis=1).min() == 0
     with pytest.raises(ValueError, match="'auto'"):
         ThresholdCalibrator(min_labels="some")
+
+
+def _right_at_half(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores whose F1-best threshold is 0.5 on the population: calibrated probabilities q (F1-best cut 0.37
+    for labels drawn as Bernoulli(q)) mapped so that 0.37 lands on 0.5. Tuning can only fit noise here."""
+    rng = np.random.default_rng(seed)
+    q = rng.random((n, 3))
+    return q ** (np.log(0.5) / np.log(0.37)), (rng.random((n, 3)) < q).astype(int)
+
+
+def test_auto_tunes_where_tuning_wins_on_held_out_halves() -> None:
+    probs, y = _skewed()  # the rare label never reaches 0.5: a tuned threshold wins on unseen rows
+    cal = ThresholdCalibrator("auto").fit(probs, y, SCHEMA)
+    assert cal.chosen_ != "fixed" and cal.held_out_[cal.chosen_] > cal.held_out_["fixed"]
+    assert cal.thresholds_ is not None and cal.thresholds_[1] < 0.5
+    again = ThresholdCalibrator.from_dict(cal.to_dict())  # the choice travels in the bundle
+    assert again.chosen_ == cal.chosen_ and np.array_equal(again.predict(probs), cal.predict(probs))
+
+
+def test_auto_keeps_the_default_where_tuning_only_fits_noise() -> None:
+    """Where 0.5 is already the best threshold, per-label thresholds fitted on 120 rows lose to it on fresh
+    rows; auto keeps 0.5 on most draws and does not lose to it."""
+    test_probs, test_y = _right_at_half(4000, seed=99)
+    held_out: dict[str, list[float]] = {s: [] for s in ("fixed", "per_label", "auto")}
+    chosen = []
+    for seed in range(6):
+        probs, y = _right_at_half(120, seed)
+        for strategy, scores in held_out.items():
+            cal = ThresholdCalibrator(strategy).fit(probs, y, SCHEMA)
+            scores.append(compute_metrics(test_y, cal.predict(test_probs), SCHEMA)["macro_f1"])
+            chosen += [cal.chosen_] if strategy == "auto" else []
+    mean = {s: float(np.mean(v)) for s, v in held_out.items()}
+    assert mean["per_label"] < mean["fixed"] - 0.003, mean  # the trap is real on these rows
+    assert mean["auto"] >= mean["fixed"] - 0.002, (mean, chosen)
+    assert chosen.count("fixed") >= 4, chosen
+
+
+def test_auto_with_too_few_rows_keeps_the_default() -> None:
+    probs, y = _skewed(n=30)
+    cal = ThresholdCalibrator("auto").fit(probs, y, SCHEMA)
+    assert cal.chosen_ == "fixed" and cal.held_out_ == {} and cal.thresholds_ is not None
+    assert (cal.thresholds_ == 0.5).all()

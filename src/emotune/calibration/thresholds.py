@@ -7,7 +7,12 @@ Fit it on validation (or out-of-fold) probabilities, never on the data the model
 Multilabel strategies: ``per_label`` (one threshold per label, the best on the fitting rows), ``global`` (one
 for all), ``fixed`` (``default``, nothing tuned), and two that overfit a small dev set less: ``bootstrap``
 (per-label thresholds fitted on bootstrap resamples of the rows, their median kept) and ``shrunk`` (each
-label's threshold pulled toward the global one, the more the fewer positives the label has).
+label's threshold pulled toward the global one, the more the fewer positives the label has). ``auto`` decides
+from the evidence which of ``fixed``, ``global``, ``shrunk`` and ``per_label`` to use: each is fitted on one half of
+the fitting rows and scored on the other, both ways. A tuned candidate must beat ``fixed`` (plain ``default``) on each
+half; of those that do, the best on average wins. Otherwise, and below :data:`AUTO_MIN_ROWS` rows, ``fixed`` is
+kept: tuning is used only where it beat ``default`` on rows it had not seen. The chosen strategy is then fitted
+on all rows.
 ``min_labels=1`` gives every text at least one label: where no label reaches its threshold, the label
 nearest to its threshold is taken. Thresholds are then fitted with that rule applied. ``min_labels="auto"``
 fits with 0 and with 1 and keeps whichever scores better on the fitting rows.
@@ -96,7 +101,9 @@ _METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "jaccard": jaccard,
 }
 OBJECTIVES = _METRICS | {name: _summed(tuple(_METRICS[p] for p in parts)) for name, parts in SUMS.items()}
-STRATEGIES = ("per_label", "global", "fixed", "bootstrap", "shrunk")
+STRATEGIES = ("per_label", "global", "fixed", "bootstrap", "shrunk", "auto")
+AUTO_CANDIDATES = ("fixed", "global", "shrunk", "per_label")  # in order of preference: the first of equals wins
+AUTO_MIN_ROWS = 40  # two halves of 20: fewer rows cannot show that tuning beats the default
 BOOTSTRAP_ROUNDS = 30
 SHRINK_POSITIVES = 20  # a label with this many positives keeps half of its own threshold's distance
 
@@ -149,6 +156,9 @@ class ThresholdCalibrator:
     Attributes:
         thresholds_: shape ``(n_labels,)``; ``None`` for multiclass.
         score_: the objective on the fitting data with ``thresholds_`` (optimistic: it was tuned there).
+        chosen_: the strategy used (``strategy``, or what ``auto`` chose).
+        held_out_: ``auto``: each candidate's objective fitted on one half of the rows and scored on the other,
+            both ways, averaged (empty when there were too few rows to split).
     """
 
     def __init__(
@@ -184,8 +194,11 @@ class ThresholdCalibrator:
         self.task_ = schema.task
         self.thresholds_: np.ndarray | None = None
         self.offsets_: np.ndarray | None = None
+        self.chosen_, self.held_out_ = self.strategy, {}
         if schema.task == "multiclass":
             return self._fit_offsets(probs, y, schema)
+        if self.strategy == "auto":
+            return self._fit_auto(probs, y, schema)
         if self.min_labels == "auto":
             return self._fit_min_labels(probs, y, schema)
         score = OBJECTIVES[self.objective]
@@ -206,6 +219,28 @@ class ThresholdCalibrator:
         self.thresholds_ = thresholds
         self.score_ = score(self.predict(probs).astype(bool), y)
         return self
+
+    def _fit_auto(self, probs: np.ndarray, y: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
+        """``strategy="auto"``: the candidate with the best objective on held-out halves, fitted on all rows."""
+        chosen = "fixed"
+        if len(y) >= AUTO_MIN_ROWS:
+            folds = halves(y, schema)
+            values = {name: np.array([self._with(name).fit(probs[a], y[a], schema)._objective(probs[b], y[b])
+                                      for a, b in folds]) for name in AUTO_CANDIDATES}  # fmt: skip
+            self.held_out_ = {name: round(float(v.mean()), 4) for name, v in values.items()}
+            # tuning must beat the default on each half, not on average: one lucky half is not evidence
+            winners = [name for name in AUTO_CANDIDATES if (values[name] > values["fixed"]).all()]
+            chosen = max(winners, key=lambda name: self.held_out_[name], default="fixed")
+        fitted = self._with(chosen).fit(probs, y, schema)
+        self.thresholds_, self.score_, self.min_labels_ = fitted.thresholds_, fitted.score_, fitted.min_labels_
+        self.chosen_ = chosen
+        return self
+
+    def _with(self, strategy: str) -> ThresholdCalibrator:
+        return ThresholdCalibrator(strategy, self.objective, self.default, self.decision, self.min_labels)
+
+    def _objective(self, probs: np.ndarray, y: np.ndarray) -> float:
+        return OBJECTIVES[self.objective](self.predict(probs).astype(bool), np.asarray(y).astype(bool))
 
     def _fit_min_labels(self, probs: np.ndarray, y: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
         """``min_labels="auto"``: fitted with 0 and with 1, the better on these rows kept (0 on a tie)."""
@@ -321,6 +356,8 @@ class ThresholdCalibrator:
             "decision": self.decision,
             "min_labels": self.min_labels,
             "min_labels_fitted": getattr(self, "min_labels_", None),
+            "chosen": getattr(self, "chosen_", None),
+            "held_out": getattr(self, "held_out_", None),
             "task": getattr(self, "task_", None),
             "thresholds": None if getattr(self, "thresholds_", None) is None else self.thresholds_.tolist(),  # type: ignore[union-attr]
             "offsets": None if getattr(self, "offsets_", None) is None else self.offsets_.tolist(),  # type: ignore[union-attr]
@@ -344,4 +381,15 @@ class ThresholdCalibrator:
             offsets = data.get("offsets")
             cal.offsets_ = None if offsets is None else np.asarray(offsets, dtype=float)
             cal.min_labels_ = int(data.get("min_labels_fitted") or 0)
+            cal.chosen_, cal.held_out_ = data.get("chosen") or cal.strategy, dict(data.get("held_out") or {})
         return cal
+
+
+def halves(y: np.ndarray, schema: LabelSchema, groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two ``(fit, score)`` index pairs: the rows split in two, stratified over the labels (seed 0; with
+    ``groups``, dialogues kept whole). The split of ``auto`` here and of every held-out estimate."""
+    from emotune.data.dataset import EmotionDataset
+    from emotune.data.splits import kfold  # scikit-learn: only a fit needs it
+
+    rows = EmotionDataset([""] * len(y), np.asarray(y).astype(np.int8), schema, groups=groups, source="dev")
+    return kfold(rows, k=2, seed=0)

@@ -100,14 +100,16 @@ Decision = Literal["auto", "argmax", "macro_f1", "balanced_accuracy", "accuracy"
 class ThresholdConfig(Section):
     """How decisions are made from probabilities, fitted on validation (or out-of-fold) probabilities.
 
-    Multilabel: ``strategy`` and ``objective`` choose the thresholds (``bootstrap`` and ``shrunk`` overfit a
-    small dev set less than ``per_label``; ``macro_f1+jaccard`` is one operating point for both metrics).
+    Multilabel: ``strategy`` and ``objective`` choose the thresholds (``auto``: ``fixed``, ``global``, ``shrunk``
+    or ``per_label``, whichever beat ``default`` on held-out halves of dev, else ``default``; ``bootstrap`` and
+    ``shrunk`` overfit a small dev set less than ``per_label``; ``macro_f1+jaccard`` is one operating point for
+    both metrics).
     Single-label: ``decision`` is ``argmax``, or an objective for which per-class offsets are fitted;
     ``auto`` is what the preset's usual score asks for (``dailydialog``: ``micro_f1_without_neutral``), else
     ``argmax``.
     """
 
-    strategy: Literal["per_label", "global", "fixed", "bootstrap", "shrunk"] = "per_label"
+    strategy: Literal["per_label", "global", "fixed", "bootstrap", "shrunk", "auto"] = "auto"
     objective: Literal["macro_f1", "micro_f1", "jaccard", "macro_f1+jaccard"] = "macro_f1+jaccard"
     default: float = Field(0.5, gt=0, lt=1)
     decision: Decision = Field(

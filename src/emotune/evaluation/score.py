@@ -10,19 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import ThresholdCalibrator, objective_value
+from emotune.calibration.thresholds import ThresholdCalibrator, halves, objective_value
 from emotune.data.labels import LabelSchema
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 
 MIN_HELD_OUT_ROWS = 20  # two halves of at least 10 rows
-
-
-def halves(y: np.ndarray, schema: LabelSchema, groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The two ``(fit, score)`` index pairs :func:`two_fold` uses: a stratified split in two (dialogues whole)."""
-    from emotune.data.dataset import EmotionDataset
-    from emotune.data.splits import kfold
-
-    return list(kfold(EmotionDataset([""] * len(y), y, schema, groups=groups, source="dev"), k=2, seed=0))
 
 
 def two_fold(

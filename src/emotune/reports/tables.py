@@ -52,6 +52,8 @@ def summary_rows(ev: RunEvidence) -> list[tuple[str, str]]:
               f"{model.get('max_length', '-')}, seed {train.get('seed')}")  # fmt: skip
     if ev.task == "multilabel":
         decisions = f"thresholds {thresholds.get('strategy')} for {thresholds.get('objective')}"
+        if thresholds.get("strategy") == "auto" and (chosen := (m.get("thresholds") or {}).get("chosen")):
+            decisions += f" (chose {chosen})"
         if thresholds.get("min_labels"):
             decisions += f", min_labels {thresholds['min_labels']}"
     else:
