@@ -50,6 +50,7 @@ def settle(cfg: RunConfig, texts: Sequence[str] | None = None, schema: LabelSche
     if texts is None or schema is None:
         return cfg
     from emotune.losses import resolve_name  # torch: only a fit needs it, never a bundle loaded to predict
+
     cfg.data.task = schema.task
     cfg.train.loss.name = resolve_name(cfg.train.loss, schema.task)
     if cfg.model.max_length == "auto":
