@@ -194,7 +194,8 @@ class ThresholdCalibrator:
         self.task_ = schema.task
         self.thresholds_: np.ndarray | None = None
         self.offsets_: np.ndarray | None = None
-        self.chosen_, self.held_out_ = self.strategy, {}
+        self.chosen_: str = self.strategy
+        self.held_out_: dict[str, float] = {}
         if schema.task == "multiclass":
             return self._fit_offsets(probs, y, schema)
         if self.strategy == "auto":
