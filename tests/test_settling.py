@@ -45,4 +45,7 @@ def test_the_bundle_records_the_settled_recipe(tiny_bert: Path, sample_dir: Path
     clf.fit_dataset(data, dev)
     assert clf.config.model.max_length == expected.model.max_length != "auto"
     assert clf.config.train.loss.name == expected.train.loss.name == "bce"
-    assert EmotionClassifier.load(clf.save(tmp_path / "bundle")).config == clf.config
+    bundle = clf.save(tmp_path / "bundle")
+    assert EmotionClassifier.load(bundle).config == clf.config
+    card = (bundle / "README.md").read_text()  # the default thresholds say what they chose, and why
+    assert f"strategy `auto`, which chose `{clf.calibrator_.chosen_}` (held out on halves of validation" in card

@@ -8,13 +8,14 @@ elsewhere with ``precision=fp32``; here the question is whether the bf16 path ru
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from emotune import EmotionClassifier, RunConfig
-from emotune.models.transformer.precision import native_precision
+from emotune.models.transformer.precision import AUTO_ENV, native_precision
 
 BF16_ATOL = 0.02
 TEXTS = ["so happy today", "this is awful", "I am scared", "what a joy", "terrible news", "so afraid"] * 6
@@ -34,8 +35,9 @@ def test_bf16_encoder_predicts_in_bf16_close_to_fp32_and_reloads(tiny_bert: Path
     clf.save(tmp_path / "bundle")
     reloaded = EmotionClassifier.load(tmp_path / "bundle")
     model = reloaded.model_
-    # a bundle predicts in bf16 only where this machine runs bf16 natively; elsewhere in fp32
-    assert model.precision_ == ("bf16" if native_precision() == "bf16" else "fp32")  # type: ignore[attr-defined]
+    # a bundle predicts in bf16 only where this machine runs bf16 natively (or EMOTUNE_AUTO_PRECISION says bf16)
+    chosen = os.environ.get(AUTO_ENV) or native_precision()
+    assert model.precision_ == ("bf16" if chosen == "bf16" else "fp32")  # type: ignore[attr-defined]
     model.precision_ = "bf16"  # type: ignore[attr-defined]
     bf16 = reloaded.predict_proba(TEXTS[:6])
     np.testing.assert_allclose(bf16, trained, atol=BF16_ATOL)

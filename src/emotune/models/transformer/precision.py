@@ -49,8 +49,10 @@ def resolve_precision(requested: str) -> str:
 
 def runnable_precision(saved: str) -> str:
     """The precision to predict in with a model trained in ``saved``: the same where this machine runs it
-    natively, else fp32 (bf16 emulated on a CPU without it is several times slower than fp32)."""
-    return saved if saved == "fp32" or saved == native_precision() else "fp32"
+    natively (or where ``EMOTUNE_AUTO_PRECISION`` makes it the machine's choice), else fp32 (bf16 emulated on a
+    CPU without it is several times slower than fp32)."""
+    chosen = os.environ.get(AUTO_ENV, "").strip() or native_precision()
+    return saved if saved == "fp32" or saved == chosen else "fp32"
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[None]:
