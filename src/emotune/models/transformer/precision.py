@@ -35,13 +35,18 @@ def native_precision() -> str:
     return "bf16" if cpu_supports_bf16() else "fp32"
 
 
+def auto_precision() -> str:
+    """What ``precision: auto`` means on this machine: ``EMOTUNE_AUTO_PRECISION`` where set, else the native one."""
+    forced = os.environ.get(AUTO_ENV, "").strip()
+    if forced and forced not in PRECISIONS:
+        raise ConfigError(AUTO_ENV, [f"{forced!r} is not a precision; use one of {', '.join(PRECISIONS)}"])
+    return forced or native_precision()
+
+
 def resolve_precision(requested: str) -> str:
     """``fp32`` / ``bf16`` / ``fp16`` for a requested ``train.precision`` (``auto``: see the module doc)."""
     if requested == "auto":
-        forced = os.environ.get(AUTO_ENV, "").strip()
-        if forced and forced not in PRECISIONS:
-            raise ConfigError(AUTO_ENV, [f"{forced!r} is not a precision; use one of {', '.join(PRECISIONS)}"])
-        requested = forced or native_precision()
+        requested = auto_precision()
     if requested == "fp16" and not torch.cuda.is_available():
         raise SettingError("train.precision", "fp16 needs a CUDA GPU; use bf16 or fp32 on a CPU")
     return requested
@@ -51,8 +56,7 @@ def runnable_precision(saved: str) -> str:
     """The precision to predict in with a model trained in ``saved``: the same where this machine runs it
     natively (or where ``EMOTUNE_AUTO_PRECISION`` makes it the machine's choice), else fp32 (bf16 emulated on a
     CPU without it is several times slower than fp32)."""
-    chosen = os.environ.get(AUTO_ENV, "").strip() or native_precision()
-    return saved if saved == "fp32" or saved == chosen else "fp32"
+    return saved if saved == "fp32" or saved == auto_precision() else "fp32"
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[None]:
