@@ -139,7 +139,7 @@ def test_onnx_backend_exports_once_into_the_cache(encoder_bundle: Path, tmp_path
     first = load_classifier(encoder_bundle, "onnx")
     assert first.model_.kind == "onnx"
     cached = list((tmp_path / "cache" / "onnx").iterdir())
-    assert len(cached) == 1 and cached[0].name.endswith("-onnx")
+    assert len(cached) == 1 and cached[0].name.endswith("-onnx-v2")
     mtime = (cached[0] / "model.onnx").stat().st_mtime_ns
     load_classifier(encoder_bundle, "onnx")
     assert (cached[0] / "model.onnx").stat().st_mtime_ns == mtime  # reused, not exported again

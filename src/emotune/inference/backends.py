@@ -118,6 +118,7 @@ def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], Emo
 
 
 ONNX_QUANTIZE = {"onnx": "none", "onnx-int8": "int8"}  # ONNX backend -> how its weights are quantised
+EXPORT_VERSION = 2  # part of a cached export's name: bumped when exporting the same bundle changes (2: 7-bit int8)
 
 
 def _cached_export(path: Path, backend: str) -> Path:
@@ -125,7 +126,7 @@ def _cached_export(path: Path, backend: str) -> Path:
     the cache, exported the first time."""
     from emotune.inference.export import export_onnx
 
-    exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}"
+    exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}-v{EXPORT_VERSION}"
     if not (exported / MANIFEST).is_file():
         log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
         export_onnx(path, exported, ONNX_QUANTIZE[backend])

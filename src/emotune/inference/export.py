@@ -37,8 +37,8 @@ OPSET = 17
 def export_onnx(model: str | Path | EmotionClassifier, output: str | Path, quantize: str = "none") -> Path:
     """Write the ONNX bundle of ``model`` (a bundle folder or a loaded classifier) to ``output``.
 
-    ``quantize="int8"``: the weights of every matrix product in int8 (per channel), activations quantised on
-    the fly (ONNX Runtime dynamic quantisation; VNNI instructions where the CPU has them).
+    ``quantize="int8"``: the weights of every matrix product in 7-bit int8 (per channel), activations quantised
+    on the fly (ONNX Runtime dynamic quantisation; VNNI instructions where the CPU has them).
     """
     if quantize not in QUANTIZATIONS:
         raise EmotuneError(f"--quantize {quantize}: choose one of {', '.join(QUANTIZATIONS)}")
@@ -115,8 +115,13 @@ def _probabilities(module: Any, names: list[str], task: str) -> Any:
 
 
 def quantize_int8(path: Path, keep_fp32: Sequence[str] = ()) -> None:
-    """Dynamic int8 quantisation of the matrix products in place, weights per output channel; the graph nodes
-    named in ``keep_fp32`` stay as they are (``benchmarks/inference.py --only int8`` uses that)."""
+    """Dynamic int8 quantisation of the matrix products in place, weights per output channel in 7 bits; the graph
+    nodes named in ``keep_fp32`` stay as they are (``benchmarks/inference.py --only int8`` uses that).
+
+    7 bits (``reduce_range``) because the same file must predict on any CPU: without VNNI, onnxruntime sums pairs
+    of u8 x s8 products in 16 bits, which full-range per-channel weights saturate. An MPNet bundle quantised with
+    8 bits scored 0.114 dev macro-F1 on an AVX2 CPU (fp32: 0.578) and 0.590 on a VNNI one (fp32: 0.610); with 7 bits
+    0.543 and 0.583 (BENCHMARKS.md, "int8 on CPUs with and without VNNI")."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory(prefix="emotune-int8-") as tmp:
@@ -124,7 +129,8 @@ def quantize_int8(path: Path, keep_fp32: Sequence[str] = ()) -> None:
         logging.getLogger().disabled, was = True, logging.getLogger().disabled  # its "run pre-processing" hint
         try:
             quantize_dynamic(str(path), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul"], nodes_to_exclude=list(keep_fp32))  # fmt: skip
+                             reduce_range=True, op_types_to_quantize=["MatMul"],
+                             nodes_to_exclude=list(keep_fp32))  # fmt: skip
         finally:
             logging.getLogger().disabled = was
         target.replace(path)
