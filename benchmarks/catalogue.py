@@ -51,9 +51,10 @@ def _scores(block: dict[str, Any] | None) -> dict[str, float] | None:
     return None if block is None else {k: round(block[k], 4) for k in KEPT if k in block}
 
 
-def train(name: str, data_dir: Path, runs: Path, reuse: bool, epochs: int | None = None) -> dict[str, Any]:
-    run_dir = runs / f"semeval-{_key(name, epochs)}"
-    overrides = [*RUNS[name], *([f"epochs={epochs}"] if epochs else [])]
+def train(key: str, overrides: list[str], data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
+    """``emotune train --preset semeval2018-ec ... OVERRIDES`` into ``RUNS/semeval-KEY`` (or, with ``reuse``, the
+    run already there), and what it measured."""
+    run_dir = runs / f"semeval-{key}"
     args = ["train", "--preset", "semeval2018-ec", "--data-dir", str(data_dir), "--output", str(run_dir), *overrides]
     reused = reuse and (run_dir / "metrics.json").is_file()
     wall = peak_mb = None
@@ -88,9 +89,13 @@ def train(name: str, data_dir: Path, runs: Path, reuse: bool, epochs: int | None
     }  # fmt: skip
 
 
-def _earlier(key: str) -> dict[str, Any]:
-    path = HERE / "results" / "catalogue.json"
-    return dict(json.loads(path.read_text())["results"].get(key, {})) if path.is_file() else {}
+def earlier(key: str, results: str = "catalogue.json") -> dict[str, Any]:
+    """The fit's own measurements (wall time, peak memory, date) of an earlier result, kept for a reused run."""
+    path = HERE / "results" / results
+    if not path.is_file():
+        return {}
+    before = json.loads(path.read_text())["results"].get(key, {})
+    return {k: before[k] for k in ("wall_seconds", "peak_rss_mb", "measured") if k in before}
 
 
 def _key(name: str, epochs: int | None) -> str:
@@ -146,10 +151,10 @@ def main() -> None:
     for name in args.only:
         key = _key(name, args.epochs)
         print(f"== {key}", file=sys.stderr, flush=True)
-        result = train(name, args.data_dir, args.runs, args.reuse, args.epochs)
+        overrides = [*RUNS[name], *([f"epochs={args.epochs}"] if args.epochs else [])]
+        result = train(key, overrides, args.data_dir, args.runs, args.reuse)
         if result["reused_existing_run"]:  # the fit's own measurements stay those of the run that trained it
-            earlier = _earlier(key)
-            result |= {k: earlier[k] for k in ("wall_seconds", "peak_rss_mb", "measured") if k in earlier}
+            result |= earlier(key)
         if args.speed:
             result["predict"] = speed(args.runs / f"semeval-{key}", args.data_dir, args.repeat_to)
         report = add_result("catalogue.json", key, result)

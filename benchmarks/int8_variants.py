@@ -8,7 +8,12 @@ scored on the SemEval dev file with the bundle's own thresholds. texts/s is one 
 - ``per_channel_reduce_range``: the same with 7-bit weights;
 - ``per_tensor``: one scale per weight matrix;
 - ``per_tensor_fp32_ffn_out``: per tensor, the feed-forward output projections (``output/dense``) kept fp32;
-- ``per_tensor_fp32_ffn``: per tensor, every feed-forward product (``dense``) kept fp32.
+- ``per_tensor_fp32_ffn``: per tensor, every feed-forward product (``dense``) kept fp32;
+- ``per_channel_u8`` / ``per_tensor_u8``: weights as unsigned 8-bit (``QUInt8``), which onnxruntime multiplies
+  with the u8 activations without the 16-bit intermediate sums that u8 x s8 products saturate on CPUs without
+  VNNI (the reason for its ``reduce_range`` option).
+
+Whether a CPU has VNNI is recorded with each result: the u8 x s8 kernels differ there.
 
     python benchmarks/int8_variants.py RUN/model [--data-dir DIR]
 
@@ -48,7 +53,15 @@ def variants(matmuls: list[str]) -> dict[str, dict[str, Any]]:
         "per_tensor": {"per_channel": False},
         "per_tensor_fp32_ffn_out": {"per_channel": False, "nodes_to_exclude": out},
         "per_tensor_fp32_ffn": {"per_channel": False, "nodes_to_exclude": ffn},
+        "per_channel_u8": {"per_channel": True, "weight_type": "QUInt8"},
+        "per_tensor_u8": {"per_channel": False, "weight_type": "QUInt8"},
     }
+
+
+def vnni() -> bool:
+    """Whether this CPU has 8-bit dot-product instructions (AVX512-VNNI or AVX-VNNI)."""
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
 def main() -> None:
@@ -73,7 +86,7 @@ def main() -> None:
         f1 = compute_metrics(dev.y, onnx_clf.calibrator_.predict(probs), onnx_clf.schema_)["macro_f1"]
         return {"dev_macro_f1": round(f1, 4), "texts_per_s": round(rate, 1)}
 
-    result: dict[str, Any] = {"bundle": str(args.bundle), "fp32": scored(onnx_clf)}
+    result: dict[str, Any] = {"bundle": str(args.bundle), "vnni": vnni(), "fp32": scored(onnx_clf)}
     print("fp32", result["fp32"], flush=True)
     graph = onnx.load(str(exported / GRAPH), load_external_data=False)
     matmuls = [node.name for node in graph.graph.node if node.op_type == "MatMul"]
@@ -81,7 +94,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="emotune-int8-") as tmp:
             folder = Path(tmp) / "bundle"
             shutil.copytree(exported, folder)
-            quantize_dynamic(str(exported / GRAPH), str(folder / GRAPH), weight_type=QuantType.QInt8,
+            weight_type = QuantType[options.pop("weight_type", "QInt8")]
+            quantize_dynamic(str(exported / GRAPH), str(folder / GRAPH), weight_type=weight_type,
                              op_types_to_quantize=["MatMul"], **options)  # fmt: skip
             result[name] = scored(EmotionClassifier.load(folder)) | {
                 "kept_fp32": len(options.get("nodes_to_exclude", []))
