@@ -16,6 +16,8 @@ CASES = {
     "unknown-label": ("text,label\nhi,joy\nho,angry\n", "unknown label 'angry' at line 3"),
     "non-binary-column": ("text,anger,joy\nhi,1,0\nho,0,yes\n", "value 'yes' in label column 'joy' at line 3"),
     "non-utf8": (b"text,label\nhi,joy\ncaf\xe9,joy\n", "line 3 is not valid UTF-8"),
+    # one quoted field of 200,000 characters: over the csv module's field limit, once an unexpected error
+    "huge-header-field": ('"' + "x" * 200_000 + '"\nhi,joy\n', "line 1 is not a header of column names"),
 }
 
 

@@ -191,8 +191,12 @@ def json_record(path: str | Path, line: str, number: int) -> dict[str, Any] | No
 
 def check_header(path: str | Path, text: str, delimiter: str, quoting: int) -> None:
     """pandas renames a repeated column name silently (``joy``, ``joy.1``): refuse it instead."""
-    header = io.StringIO(text.split("\n", 1)[0])
-    first = next(csv.reader(header, delimiter=delimiter, quoting=quoting), [])  # type: ignore[arg-type]
+    line = text.split("\n", 1)[0]
+    try:
+        first = next(csv.reader(io.StringIO(line), delimiter=delimiter, quoting=quoting), [])  # type: ignore[arg-type]
+    except csv.Error as exc:  # e.g. one field over the csv module's limit (131,072 characters)
+        raise DataError(f"{path}: line 1 is not a header of column names ({exc}; it is {len(line):,} characters "
+                        "long); the first line must name the columns") from None  # fmt: skip
     seen: dict[str, int] = {}
     for position, name in enumerate(first, start=1):
         if name in seen:
