@@ -9,7 +9,7 @@
               compiler). Loading compiles on sample texts (30-60 s for MiniLM on 2 cores), so these pay on
               long files only, not for a few texts; ``auto`` does not pick them
 ``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
-              :func:`cache_dir`)
+              :func:`~emotune.io_utils.cache_root`)
 ``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
 ``auto``      the fastest of these that holds parity with ``torch`` on a calibration sample (the bundled
               sample tweets): at most :data:`MAX_DIFF` in any probability and at least
@@ -45,11 +45,6 @@ TRANSFORMER_KINDS = ("encoder", "decoder")
 MAX_DIFF = 0.05
 MIN_AGREEMENT = 0.99
 CALIBRATION_TEXTS = 500
-
-
-def cache_dir() -> Path:
-    """Where exported ONNX models and ``auto`` choices are kept (see :func:`emotune.io_utils.cache_root`)."""
-    return cache_root()
 
 
 def _bundle_key(path: Path) -> str:
@@ -126,7 +121,7 @@ def _cached_export(path: Path, backend: str) -> Path:
     the cache, exported the first time."""
     from emotune.inference.export import export_onnx
 
-    exported = cache_dir() / "onnx" / f"{_bundle_key(path)}-{backend}-v{EXPORT_VERSION}"
+    exported = cache_root() / "onnx" / f"{_bundle_key(path)}-{backend}-v{EXPORT_VERSION}"
     if not (exported / MANIFEST).is_file():
         log.info("exporting %s to ONNX (%s) once, into %s", path, backend, exported)
         export_onnx(path, exported, ONNX_QUANTIZE[backend])
@@ -224,7 +219,7 @@ def choose_backend(path: Path) -> str:
     kind = read_manifest(path)["model_kind"]
     if kind not in TRANSFORMER_KINDS:
         return "saved"
-    memo = cache_dir() / "auto" / f"{_bundle_key(path)}-{os.cpu_count()}.json"
+    memo = cache_root() / "auto" / f"{_bundle_key(path)}-{os.cpu_count()}.json"
     if memo.is_file():
         return str(json.loads(memo.read_text(encoding="utf-8"))["backend"])
     texts = calibration_texts()

