@@ -2,20 +2,25 @@
 
 The bundle's fp32 ONNX export (``emotune``'s cached one, made on first use) is quantised with onnxruntime's
 ``quantize_dynamic`` (matrix products only, int8 weights) in each variant below, loaded as an ONNX bundle and
-scored on the SemEval dev file with the bundle's own thresholds. texts/s is one pass over dev.
+scored on the SemEval dev file with the bundle's own thresholds. texts/s is one pass over dev after a 16-text
+warm-up.
 
-- ``per_channel``: weights per output channel (``emotune export --quantize int8``);
-- ``per_channel_reduce_range``: the same with 7-bit weights;
+- ``per_channel``: weights per output channel, 8 bits;
+- ``per_channel_reduce_range``: the same with 7-bit weights (``emotune export --quantize int8``);
 - ``per_tensor``: one scale per weight matrix;
 - ``per_tensor_fp32_ffn_out``: per tensor, the feed-forward output projections (``output/dense``) kept fp32;
 - ``per_tensor_fp32_ffn``: per tensor, every feed-forward product (``dense``) kept fp32;
+- ``per_channel_reduce_range_fp32_ffn_out`` / ``..._fp32_ffn``: emotune's rule with the feed-forward output
+  products (weights wider in than out) / every product whose weight is not square kept fp32, found by shape;
+- ``block_N``: ``emotune export --quantize int8-block`` with blocks of N inputs (``MatMulNBits``, 8 bits,
+  activations quantised per token and block at run time);
 - ``per_channel_u8`` / ``per_tensor_u8``: weights as unsigned 8-bit (``QUInt8``), which onnxruntime multiplies
   with the u8 activations without the 16-bit intermediate sums that u8 x s8 products saturate on CPUs without
   VNNI (the reason for its ``reduce_range`` option).
 
 Whether a CPU has VNNI is recorded with each result: the u8 x s8 kernels differ there.
 
-    python benchmarks/int8_variants.py RUN/model [--data-dir DIR]
+    python benchmarks/int8_variants.py RUN/model [--data-dir DIR] [--only VARIANT ...]
 
 Results: ``benchmarks/results/int8_variants.json`` (one entry per bundle folder name of its run).
 """
@@ -39,14 +44,21 @@ from emotune.config import DataConfig  # noqa: E402
 from emotune.data.loading import load_like  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402
 from emotune.inference.backends import load_classifier  # noqa: E402
+from emotune.inference.export import quantize_int8_block  # noqa: E402
 
 GRAPH = "model.onnx"
+BLOCK_SIZES = (32, 64, 128, 256)  # block_N: emotune's int8-block quantiser with blocks of N inputs (default 128)
 
 
-def variants(matmuls: list[str]) -> dict[str, dict[str, Any]]:
-    """``quantize_dynamic`` options per variant, given the graph's MatMul node names."""
+def variants(matmuls: dict[str, tuple[int, int]]) -> dict[str, dict[str, Any]]:
+    """``quantize_dynamic`` options per variant, given the graph's MatMul node names and their weights' shapes
+    (``(0, 0)`` where the second input is not a weight)."""
     out = [name for name in matmuls if "output/dense" in name]
     ffn = [name for name in matmuls if "dense" in name]
+    # By shape, whatever the architecture calls them: the feed-forward products are the ones whose weight is not
+    # square (hidden x intermediate in, intermediate x hidden out; the small classifier head too).
+    wide_in = [name for name, (rows, cols) in matmuls.items() if rows > cols]
+    not_square = [name for name, (rows, cols) in matmuls.items() if rows != cols]
     return {
         "per_channel": {"per_channel": True},
         "per_channel_reduce_range": {"per_channel": True, "reduce_range": True},
@@ -55,7 +67,12 @@ def variants(matmuls: list[str]) -> dict[str, dict[str, Any]]:
         "per_tensor_fp32_ffn": {"per_channel": False, "nodes_to_exclude": ffn},
         "per_channel_u8": {"per_channel": True, "weight_type": "QUInt8"},
         "per_tensor_u8": {"per_channel": False, "weight_type": "QUInt8"},
-    }
+        "per_channel_reduce_range_fp32_ffn_out": {"per_channel": True, "reduce_range": True,
+                                                  "nodes_to_exclude": wide_in},
+        "per_channel_reduce_range_fp32_ffn": {"per_channel": True, "reduce_range": True,
+                                              "nodes_to_exclude": not_square},
+        **{f"block_{size}": {"block_size": size} for size in BLOCK_SIZES},
+    }  # fmt: skip
 
 
 def vnni() -> bool:
@@ -71,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--data-dir", type=Path, default=DATA_ROOT / "semeval2018_ec")
+    parser.add_argument("--only", nargs="+", help="these variants only (default: all)")
     args = parser.parse_args()
     started = time.perf_counter()
     onnx_clf = load_classifier(args.bundle, "onnx")  # exports once into the emotune cache
@@ -80,6 +98,7 @@ def main() -> None:
     texts = list(dev.texts)
 
     def scored(clf: EmotionClassifier) -> dict[str, float]:
+        clf.predict_proba(texts[:16])  # warm-up
         begun = time.perf_counter()
         probs = clf.predict_proba(texts)
         rate = len(texts) / (time.perf_counter() - begun)
@@ -89,14 +108,20 @@ def main() -> None:
     result: dict[str, Any] = {"bundle": str(args.bundle), "vnni": vnni(), "fp32": scored(onnx_clf)}
     print("fp32", result["fp32"], flush=True)
     graph = onnx.load(str(exported / GRAPH), load_external_data=False)
-    matmuls = [node.name for node in graph.graph.node if node.op_type == "MatMul"]
+    shapes = {init.name: tuple(init.dims) for init in graph.graph.initializer}
+    matmuls = {node.name: shapes.get(node.input[1], (0, 0)) for node in graph.graph.node if node.op_type == "MatMul"}
     for name, options in variants(matmuls).items():
+        if args.only and name not in args.only:
+            continue
         with tempfile.TemporaryDirectory(prefix="emotune-int8-") as tmp:
             folder = Path(tmp) / "bundle"
             shutil.copytree(exported, folder)
-            weight_type = QuantType[options.pop("weight_type", "QInt8")]
-            quantize_dynamic(str(exported / GRAPH), str(folder / GRAPH), weight_type=weight_type,
-                             op_types_to_quantize=["MatMul"], **options)  # fmt: skip
+            if "block_size" in options:
+                quantize_int8_block(folder / GRAPH, options["block_size"])
+            else:
+                weight_type = QuantType[options.pop("weight_type", "QInt8")]
+                quantize_dynamic(str(exported / GRAPH), str(folder / GRAPH), weight_type=weight_type,
+                                 op_types_to_quantize=["MatMul"], **options)  # fmt: skip
             result[name] = scored(EmotionClassifier.load(folder)) | {
                 "kept_fp32": len(options.get("nodes_to_exclude", []))
             }

@@ -94,6 +94,37 @@ def test_int8_export_has_int8_weights_and_mostly_agrees(encoder_bundle: Path, tm
     assert (quantized.predict(texts) == reference).mean() > 0.9  # label decisions, not identical probabilities
 
 
+def test_int8_block_export_quantises_every_weight_matrix_and_stays_closer_to_fp32(
+    encoder_bundle: Path, tmp_path: Path
+) -> None:
+    import onnx
+
+    block = export_onnx(encoder_bundle, tmp_path / "block", "int8-block")
+    nodes = [node.op_type for node in onnx.load(str(block / "model.onnx")).graph.node]
+    fp32 = onnx.load(str(export_onnx(encoder_bundle, tmp_path / "fp32") / "model.onnx")).graph
+    weights = {init.name for init in fp32.initializer}
+    weight_products = sum(n.op_type == "MatMul" and n.input[1] in weights for n in fp32.node)
+    assert nodes.count("MatMulNBits") == weight_products >= 12  # each product with a weight; Q @ K stays float
+    assert json.loads((block / "onnx.json").read_text())["quantization"] == "int8-block"
+    texts = calibration_texts()
+    reference = load_classifier(encoder_bundle, "torch").predict_proba(texts)
+    blockwise = np.abs(EmotionClassifier.load(block).predict_proba(texts) - reference)
+    dynamic = np.abs(load_classifier(encoder_bundle, "onnx-int8").predict_proba(texts) - reference)
+    assert blockwise.mean() < dynamic.mean() and blockwise.max() < 0.05
+
+
+def test_export_cli_offers_each_quantisation(cli) -> None:
+    from emotune.cli import build_parser
+    from emotune.inference.export import QUANTIZATIONS, QUANTIZERS
+
+    assert tuple(QUANTIZERS) == QUANTIZATIONS
+    for quantize in QUANTIZATIONS:
+        args = build_parser().parse_args(["export", "--model", "B", "--output", "O", "--quantize", quantize])
+        assert args.quantize == quantize
+    refused = cli("export", "--model", "B", "--output", "O", "--quantize", "int4")
+    assert refused.code == 2 and "invalid choice: 'int4'" in refused.err
+
+
 @pytest.mark.parametrize(
     "options",
     [{"peft": {"method": "lora"}}, {"label_aware": True, "max_length": "auto"}],

@@ -11,11 +11,13 @@ from emotune.errors import EmotuneError
 
 _DATA_OVERRIDE = re.compile(r"^data\.[A-Za-z_][\w.]*=")
 # emotune.inference.backends.CHOICES, named here so that building the parser imports nothing heavy
-BACKENDS = ("saved", "torch", "torch-bf16", "torch-compiled", "torch-bf16-compiled", "onnx", "onnx-int8", "auto")
+BACKENDS = ("saved", "torch", "torch-bf16", "torch-compiled", "torch-bf16-compiled", "onnx", "onnx-int8",
+            "onnx-int8-block", "auto")  # fmt: skip
 BACKEND_HELP = (
     "runtime: saved (as trained), torch, torch-bf16, torch-compiled, torch-bf16-compiled (torch.compile: "
     "compiles while loading, for long files), onnx (a torch bundle is exported once into the cache; later calls "
-    "start in about 2 s, without torch), onnx-int8 or auto (fastest that holds parity)"
+    "start in about 2 s, without torch), onnx-int8 (fastest, least exact), onnx-int8-block (int8 in blocks, closer "
+    "to fp32) or auto (fastest that holds parity)"
 )
 
 

@@ -10,7 +10,9 @@
               long files only, not for a few texts; ``auto`` does not pick them
 ``onnx``      ONNX Runtime, fp32 (a transformer bundle is exported once into the cache, see
               :func:`~emotune.io_utils.cache_root`)
-``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation)
+``onnx-int8`` ONNX Runtime with int8 weights (dynamic quantisation: one activation scale per batch)
+``onnx-int8-block``  ONNX Runtime, int8 in blocks of 128 inputs, each token its own activation scales: slower
+              than ``onnx-int8``, closer to fp32
 ``auto``      the fastest of these that holds parity with ``torch`` on a calibration sample (the bundled
               sample tweets): at most :data:`MAX_DIFF` in any probability and at least
               :data:`MIN_AGREEMENT` identical label sets. Measured once per bundle and machine, remembered
@@ -112,7 +114,8 @@ def _compiled(load: Callable[[Path], EmotionClassifier]) -> Callable[[Path], Emo
     return compiled
 
 
-ONNX_QUANTIZE = {"onnx": "none", "onnx-int8": "int8"}  # ONNX backend -> how its weights are quantised
+# ONNX backend -> how its weights are quantised (emotune.inference.export.QUANTIZERS)
+ONNX_QUANTIZE = {"onnx": "none", "onnx-int8": "int8", "onnx-int8-block": "int8-block"}
 EXPORT_VERSION = 2  # part of a cached export's name: bumped when exporting the same bundle changes (2: 7-bit int8)
 
 
@@ -164,7 +167,8 @@ BACKENDS: dict[str, Callable[[Path], EmotionClassifier]] = {
     **{backend: _onnx(backend) for backend in ONNX_QUANTIZE},
 }
 CHOICES = (*BACKENDS, "auto")
-CANDIDATES = ("torch-bf16", "onnx", "onnx-int8")  # what auto measures against torch; compiled ones start too slowly
+# What auto measures against torch; compiled ones start too slowly.
+CANDIDATES = ("torch-bf16", "onnx", "onnx-int8", "onnx-int8-block")
 
 
 def load_classifier(path: str | Path, backend: str = "saved") -> EmotionClassifier:
