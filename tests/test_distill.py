@@ -80,6 +80,21 @@ def test_distill_cli_trains_a_smaller_student_on_the_teachers_data(
     assert yaml.safe_load((run / "config.yaml").read_text())["distill"]["unlabelled"] == str(unlabelled.resolve())
 
 
+def test_distill_with_the_data_named_again_reads_it_as_the_teacher_did(
+    trained_bundle: Path, tiny_bert: Path, tmp_path: Path, cli, sample_dir: Path
+) -> None:
+    """The teacher's saved config has every ``auto`` settled (``dialogue.context: 0``), a fresh command line has
+    not: naming the teacher's own data again must still pass the same-reading check."""
+    assert EmotionClassifier.load(trained_bundle).config.dialogue.context == 0
+    run = tmp_path / "student"
+    result = cli("-q", "distill", "--teacher", trained_bundle, "--preset", "semeval2018-ec", "--data-dir", sample_dir,
+                 "--output", run, f"model={tiny_bert}", "epochs=1", "train.precision=fp32")  # fmt: skip
+    assert result.code == 0, result.err
+    refused = cli("-q", "distill", "--teacher", trained_bundle, "--preset", "semeval2018-ec", "--data-dir",
+                  sample_dir, "--output", tmp_path / "other", f"model={tiny_bert}", "dialogue.context=2")  # fmt: skip
+    assert refused.code == 2 and "the student must read the data as the teacher did" in refused.err
+
+
 def test_distill_refuses_bad_teachers_and_students_before_any_work(
     trained_bundle: Path, tmp_path: Path, cli, sample_dir: Path
 ) -> None:

@@ -27,6 +27,7 @@ from emotune.inference import predict_proba_batched
 from emotune.models.base import kind_of
 from emotune.runs.training import TrainResult
 from emotune.runs.training import run as train_run
+from emotune.settling import settle
 
 log = logging.getLogger("emotune")
 
@@ -88,7 +89,7 @@ def run(cfg: RunConfig, output: str | Path, overwrite: bool = False) -> TrainRes
         raise SettingError("model.name", f"a {kind} student cannot learn soft targets; distil into an encoder "
                                          "(model=minilm, optionally model.layers=3) or a decoder")  # fmt: skip
     teacher = EmotionClassifier.load(cfg.distill.teacher)
-    if teacher.config.dialogue != cfg.dialogue:
+    if teacher.config.dialogue != settle(cfg).dialogue:  # the teacher's config is settled; compare like with like
         raise SettingError("dialogue", "the student must read the data as the teacher did; drop the dialogue.* "
                                        "overrides (the teacher's are used)")  # fmt: skip
     targets = SoftTargets(teacher, cfg.distill.teacher_weight, read_unlabelled(cfg), cfg.distill.teacher)
