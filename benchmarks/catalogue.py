@@ -9,9 +9,9 @@ scored on the other, both ways (``dev_two_fold``), and the same with the kept ep
 half (``dev_two_fold_with_epoch_choice``). Also recorded: the wall time of the command, the peak resident
 memory of its process, the bundle's size, the parameters (all and trainable) and training samples/s.
 
-``--speed`` adds prediction texts/s per backend (torch fp32, bf16, ONNX, ONNX int8) on the dev texts repeated
-to ``--repeat-to``, side by side in one process, with each backend's dev macro-F1 change against torch fp32;
-a backend a model cannot use is recorded with its error instead.
+``--speed`` adds prediction texts/s per backend (torch fp32, bf16, ONNX, ONNX int8, ONNX int8 in blocks) on the
+dev texts repeated to ``--repeat-to``, side by side in one process, with each backend's dev macro-F1 change against
+torch fp32; a backend a model cannot use is recorded with its error instead.
 
 ``--epochs N`` trains N epochs instead of the recipe's (``epochs=N`` added to the command; the run folder and the
 result are named ``NAME-eN``): enough for the speed table, which does not depend on how long a model trained.
@@ -43,7 +43,7 @@ RUNS: dict[str, list[str]] = {
     "gemma-ia3": ["model=gemma3-270m", "peft=ia3"],
 }
 KEPT = ("macro_f1", "jaccard", "micro_f1")
-BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
+BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-block")
 EPOCH_KEYS = ("epoch", "macro_f1", "jaccard", "train_loss", "dev_loss")
 
 
@@ -51,11 +51,14 @@ def _scores(block: dict[str, Any] | None) -> dict[str, float] | None:
     return None if block is None else {k: round(block[k], 4) for k in KEPT if k in block}
 
 
-def train(key: str, overrides: list[str], data_dir: Path, runs: Path, reuse: bool) -> dict[str, Any]:
-    """``emotune train --preset semeval2018-ec ... OVERRIDES`` into ``RUNS/semeval-KEY`` (or, with ``reuse``, the
-    run already there), and what it measured."""
+def train(
+    key: str, overrides: list[str], data_dir: Path, runs: Path, reuse: bool, command: list[str] | None = None
+) -> dict[str, Any]:
+    """``emotune train --preset semeval2018-ec ... OVERRIDES`` (or ``emotune COMMAND ... OVERRIDES``) into
+    ``RUNS/semeval-KEY`` (or, with ``reuse``, the run already there), and what it measured."""
     run_dir = runs / f"semeval-{key}"
-    args = ["train", "--preset", "semeval2018-ec", "--data-dir", str(data_dir), "--output", str(run_dir), *overrides]
+    command = command or ["train", "--preset", "semeval2018-ec", "--data-dir", str(data_dir)]
+    args = [*command, "--output", str(run_dir), *overrides]
     reused = reuse and (run_dir / "metrics.json").is_file()
     wall = peak_mb = None
     if not reused:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -9,8 +10,13 @@ import emotune
 
 
 @pytest.mark.parametrize("name", emotune.__all__)
-def test_every_public_name_resolves(name: str) -> None:
-    assert getattr(emotune, name) is not None
+def test_every_public_name_is_a_documented_emotune_object(name: str) -> None:
+    obj = getattr(emotune, name)  # resolved lazily: a broken import fails here
+    if isinstance(obj, dict):  # the registries (METRICS, PRESETS): short name -> entry
+        assert obj and all(isinstance(key, str) for key in obj)
+    else:
+        assert obj.__module__.startswith("emotune"), f"{name} comes from {obj.__module__}, not emotune"
+        assert inspect.getdoc(obj), f"{name} is public and needs a docstring"
 
 
 def test_unknown_attribute() -> None:
