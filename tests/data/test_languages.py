@@ -48,13 +48,15 @@ def test_a_cyrillic_tfidf_run_records_russian_and_predicts(solver: str, cli, tmp
     clf = EmotionClassifier.load(run / "model")
     assert clf.config.preprocess.language == "ru"
     assert clf.preprocessor.transform(["Ура 😀"]) == ["Ура широко улыбается"]
-    probs = clf.predict_proba(["Я так рада!", "Как же стыдно"])
+    probs = clf.predict_proba(["Я так рада!", "Как стыдно"])
     assert probs.shape == (2, 10) and np.all((probs >= 0) & (probs <= 1))
+    names = list(clf.schema_.names)
+    assert [names[i] for i in probs.argmax(axis=1)] == ["joy", "shame"]  # each label's own Cyrillic words
     estimator = clf.model_.pipeline_.named_steps["clf"].estimators_[1]  # joy
     assert isinstance(estimator, SGDClassifier) == (solver == "sgd")
     card = (run / "model" / "README.md").read_text(encoding="utf-8")
     assert "language: ru" in card and "Russian texts" in card
-    assert json.loads((run / "metrics.json").read_text())["dev"]["macro_f1"] >= 0
+    assert json.loads((run / "metrics.json").read_text())["dev"]["macro_f1"] > 0.8  # one phrase per label
 
 
 def test_a_tiny_xlm_r_trains_on_cyrillic_end_to_end(cli, tmp_path: Path) -> None:
