@@ -115,9 +115,11 @@ def test_config_validate_cli_reports_all_problems(tmp_path: Path, cli) -> None:
 
 
 def test_config_show_prints_resolved_yaml(cli) -> None:
-    result = cli("config", "show", "seed=11")
-    assert result.code == 0
-    assert "seed: 11" in result.out
+    overrides = ["seed=11", "model=tfidf", "thresholds.objective=jaccard", "data.dev_size=0.2"]
+    result = cli("config", "show", *overrides)
+    assert result.code == 0, result.err
+    shown = RunConfig.model_validate(yaml.safe_load(result.out))  # every key printed, and only known keys
+    assert shown == load_config(None, overrides)
 
 
 def test_decision_short_names_set_the_single_label_decision() -> None:
