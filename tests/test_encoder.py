@@ -56,9 +56,21 @@ def test_bundle_reloads_to_identical_probabilities(encoder_run: Path, sample_dir
 
 
 def test_evaluate_and_predict_use_the_encoder_bundle(encoder_run: Path, sample_dir: Path, cli) -> None:
-    report = cli("evaluate", "--model", encoder_run / "model", "--data", sample_dir / "2018-E-c-En-dev.txt", "--json")
-    assert report.code == 0 and 0 <= json.loads(report.out)["macro_f1"] <= 1
-    assert cli("predict", "--model", encoder_run / "model", "I am so scared").code == 0
+    bundle = encoder_run / "model"
+    report = cli("evaluate", "--model", bundle, "--data", sample_dir / "2018-E-c-En-dev.txt", "--json")
+    assert report.code == 0, report.err
+    trained = json.loads((encoder_run / "metrics.json").read_text())["dev"]  # the same bundle on the same dev file
+    assert json.loads(report.out)["macro_f1"] == pytest.approx(trained["macro_f1"], abs=1e-6)
+    text = "I am so scared"
+    predicted = cli("predict", "--model", bundle, "--json", text)
+    assert predicted.code == 0, predicted.err
+    record = json.loads(predicted.out)
+    clf = EmotionClassifier.load(bundle)
+    probs = clf.predict_proba([text])[0]
+    assert record["text"] == text
+    assert record["probabilities"] == pytest.approx(dict(zip(clf.schema_.names, probs.tolist(), strict=True)), abs=1e-4)
+    assert record["labels"] == [name for name, keep in zip(clf.schema_.names, clf.predict([text])[0], strict=True)
+                                if keep]  # fmt: skip
 
 
 def test_python_api_multiclass_with_focal_and_mlp_head(
