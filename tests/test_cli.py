@@ -48,8 +48,16 @@ def test_evaluate_json_contract(trained_bundle: Path, sample_dir: Path, cli) -> 
 
 
 def test_evaluate_tables_with_the_bundle_preset(trained_bundle: Path, sample_dir: Path, cli) -> None:
-    result = cli("evaluate", "--model", trained_bundle, "--data", sample_dir / "2018-E-c-En-dev.txt")
-    assert result.code == 0 and "macro_f1" in result.out and "trust" in result.out
+    dev = sample_dir / "2018-E-c-En-dev.txt"
+    result = cli("evaluate", "--model", trained_bundle, "--data", dev)  # no --preset: the bundle's
+    assert result.code == 0, result.err
+    as_json = json.loads(cli("evaluate", "--model", trained_bundle, "--data", dev, "--json").out)
+    rows = {line.split()[0]: line.split()[1:] for line in result.out.splitlines()[1:] if line.strip()}
+    assert float(rows["macro_f1"][0]) == pytest.approx(as_json["macro_f1"], abs=1e-4)  # the table's summary
+    per_label = {r["label"]: r for r in as_json["per_label"]}
+    for label in ("anger", "trust"):  # and its per-label rows: precision, recall, f1, support
+        assert float(rows[label][2]) == pytest.approx(per_label[label]["f1"], abs=1e-4)
+        assert int(rows[label][3]) == per_label[label]["support"]
 
 
 def write_multiclass(folder: Path) -> None:
