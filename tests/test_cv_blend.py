@@ -244,6 +244,15 @@ def test_cv_of_a_decoder_with_lora_gives_an_ensemble_of_adapter_bundles(tiny_dec
     folds = [EmotionClassifier.load(run / "folds" / f"fold-{i}" / "model") for i in range(2)]
     expected = np.mean([f.predict_proba(dev.texts[:20]) for f in folds], axis=0)
     np.testing.assert_allclose(ensemble.predict_proba(dev.texts[:20]), expected, atol=1e-5)
+    # Saving loaded adapter bundles again (a blend copies its members) keeps them adapter bundles that load: a
+    # loaded adapter is merged for inference, and saving it once wrote the merged weights where the adapter goes.
+    blended = tmp_path / "blend"
+    result = cli("-q", "blend", "--models", run / "model", folds[0].path_, "--weights", "1", "1", "--data",
+                 sample_dir / "2018-E-c-En-dev.txt", "--output", blended)  # fmt: skip
+    assert result.code == 0, result.err
+    assert (blended / "members" / "0" / "members" / "0" / "adapter" / "adapter_config.json").is_file()
+    np.testing.assert_allclose(EmotionClassifier.load(blended).predict_proba(dev.texts[:20]),
+                               (expected + folds[0].predict_proba(dev.texts[:20])) / 2, atol=1e-5)  # fmt: skip
 
 
 def test_single_label_blend_weights_follow_the_decision_metric() -> None:

@@ -52,6 +52,7 @@ class TransformerModel:
         self.kind = backbone.kind
         self.compiled_: nn.Module | None = None
         self.dev_history_: list[np.ndarray] = []  # each epoch's dev probabilities, from fit (not saved)
+        self.adapter_files_: dict[str, bytes] = {}  # a loaded adapter bundle's adapter/ files (see load)
 
     @property
     def adapter(self) -> bool:
@@ -186,8 +187,10 @@ class TransformerModel:
 
         self.tokenizer_.save_pretrained(directory / ENCODER_DIR)
         self.backbone.inner(self.module_).config.save_pretrained(directory / ENCODER_DIR)
-        if self.adapter:
+        if self.adapter and hasattr(self.module_, "peft_config"):  # trained here: still a PeftModel
             cast(Any, self.module_).save_pretrained(str(directory / adapters.ADAPTER_DIR))
+        elif self.adapter:  # loaded from a bundle, merged for inference: write back the adapter it came with
+            adapters.write_files(self.adapter_files_, directory / adapters.ADAPTER_DIR)
         else:
             save_model(self.module_, str(directory / WEIGHTS))
         settings = {"config": self.config.model_dump(mode="json"), "schema": self.schema_.to_dict(),
@@ -222,6 +225,7 @@ class TransformerModel:
         model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
         model.inputs_ = model._inputs(int(config.model.max_length))
         if (directory / adapters.ADAPTER_DIR).is_dir():
+            model.adapter_files_ = adapters.read_files(directory / adapters.ADAPTER_DIR)  # saved again as it was
             base = model._module(model._base_source(directory), pretrained=True)
             module = adapters.merge_adapter(adapters.load_adapter(base, directory / adapters.ADAPTER_DIR))
         else:
