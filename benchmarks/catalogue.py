@@ -47,7 +47,7 @@ BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-block")
 EPOCH_KEYS = ("epoch", "macro_f1", "jaccard", "train_loss", "dev_loss")
 
 
-def _scores(block: dict[str, Any] | None) -> dict[str, float] | None:
+def kept_scores(block: dict[str, Any] | None) -> dict[str, float] | None:
     return None if block is None else {k: round(block[k], 4) for k in KEPT if k in block}
 
 
@@ -84,10 +84,10 @@ def train(
         "bundle_mb": round(folder_size(run_dir / "model") / 1e6, 1),
         "recipe": {line.split(":")[0].strip(): line.split(":", 1)[1].strip() for line in config.splitlines()
                    if line.strip().split(":")[0] in ("lr", "batch_size", "warmup_ratio", "epochs")},
-        "dev_calibrated": _scores(metrics["dev"]),
-        "dev_at_0.5": _scores(metrics.get("dev_at_default_threshold")),
-        "dev_two_fold": _scores(metrics.get("dev_two_fold")),
-        "dev_two_fold_with_epoch_choice": _scores(metrics.get("dev_two_fold_with_epoch_choice")),
+        "dev_calibrated": kept_scores(metrics["dev"]),
+        "dev_at_0.5": kept_scores(metrics.get("dev_at_default_threshold")),
+        "dev_two_fold": kept_scores(metrics.get("dev_two_fold")),
+        "dev_two_fold_with_epoch_choice": kept_scores(metrics.get("dev_two_fold_with_epoch_choice")),
         "epochs": [{k: e[k] for k in EPOCH_KEYS if k in e} for e in epochs],
     }  # fmt: skip
 

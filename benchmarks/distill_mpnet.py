@@ -33,7 +33,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from catalogue import earlier, train  # noqa: E402
+from catalogue import earlier, kept_scores, train  # noqa: E402
 from common import DATA_ROOT, add_result, machine  # noqa: E402
 
 from emotune.models.transformer.precision import auto_precision  # noqa: E402
@@ -111,9 +111,8 @@ def main() -> None:
             result |= earlier(key, RESULTS)
         metrics = json.loads((args.runs / f"semeval-{key}" / "metrics.json").read_text())
         teacher = metrics.get("teacher", {})
-        result["teacher"] = {"bundle": teacher.get("bundle"), "dev_two_fold": {
-            k: round(v, 4) for k, v in teacher.get("dev_two_fold", {}).items() if k in ("macro_f1", "jaccard",
-                                                                                         "micro_f1")}}  # fmt: skip
+        held_out = kept_scores(teacher.get("dev_two_fold")) or {}
+        result["teacher"] = {"bundle": teacher.get("bundle"), "dev_two_fold": held_out}
         if args.speed:
             result["speed"] = speed(args.runs / f"semeval-{key}" / "model", args.teacher, args.data_dir)
         report = add_result(RESULTS, key, result)

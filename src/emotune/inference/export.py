@@ -23,7 +23,6 @@ from emotune.models.onnx import EXTRA, GRAPH, SETTINGS, TOKENIZER, OnnxModel
 
 log = logging.getLogger("emotune")
 
-QUANTIZATIONS = ("none", "int8", "int8-block")  # --quantize choices, each a key of QUANTIZERS below
 BLOCK_SIZE = 128  # int8-block: weights per block of this many inputs (BENCHMARKS.md, "int8 in blocks")
 EXPORTABLE = ("encoder", "decoder")
 _WHY_NOT = {
@@ -173,6 +172,7 @@ QUANTIZERS: dict[str, Callable[[Path], None]] = {
     "int8": quantize_int8,
     "int8-block": quantize_int8_block,
 }
+QUANTIZATIONS = tuple(QUANTIZERS)  # the --quantize choices
 
 
 def _write_tokenizer(clf: EmotionClassifier, path: Path) -> None:

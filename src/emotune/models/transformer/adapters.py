@@ -88,19 +88,6 @@ def load_adapter(module: nn.Module, directory: Path) -> Any:
     return PeftModel.from_pretrained(module, str(directory), is_trainable=False)
 
 
-def read_files(directory: Path) -> dict[str, bytes]:
-    """The files of a saved adapter folder, by name: a loaded adapter is merged into the base weights for
-    inference, so saving that model again (a blend, a fold ensemble) writes these back instead."""
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file()}
-
-
-def write_files(files: dict[str, bytes], directory: Path) -> None:
-    """Write what :func:`read_files` read into ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (directory / name).write_bytes(content)
-
-
 def trainable_parameters(module: nn.Module) -> tuple[int, int]:
     """``(trainable, total)`` parameter counts."""
     trainable = sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -52,7 +53,7 @@ class TransformerModel:
         self.kind = backbone.kind
         self.compiled_: nn.Module | None = None
         self.dev_history_: list[np.ndarray] = []  # each epoch's dev probabilities, from fit (not saved)
-        self.adapter_files_: dict[str, bytes] = {}  # a loaded adapter bundle's adapter/ files (see load)
+        self.adapter_source_: Path | None = None  # a loaded adapter bundle's adapter/ folder (see save)
 
     @property
     def adapter(self) -> bool:
@@ -189,8 +190,11 @@ class TransformerModel:
         self.backbone.inner(self.module_).config.save_pretrained(directory / ENCODER_DIR)
         if self.adapter and hasattr(self.module_, "peft_config"):  # trained here: still a PeftModel
             cast(Any, self.module_).save_pretrained(str(directory / adapters.ADAPTER_DIR))
-        elif self.adapter:  # loaded from a bundle, merged for inference: write back the adapter it came with
-            adapters.write_files(self.adapter_files_, directory / adapters.ADAPTER_DIR)
+        elif self.adapter:  # loaded from a bundle, merged for inference: copy the adapter it came with
+            if self.adapter_source_ is None or not self.adapter_source_.is_dir():
+                raise DataError(f"{self.adapter_source_}: the adapter this model was loaded from is gone; load the "
+                                "bundle again to save it, or `emotune merge` it into a standalone bundle")  # fmt: skip
+            shutil.copytree(self.adapter_source_, directory / adapters.ADAPTER_DIR)
         else:
             save_model(self.module_, str(directory / WEIGHTS))
         settings = {"config": self.config.model_dump(mode="json"), "schema": self.schema_.to_dict(),
@@ -225,7 +229,7 @@ class TransformerModel:
         model.tokenizer_ = model._tokenizer(directory / ENCODER_DIR)
         model.inputs_ = model._inputs(int(config.model.max_length))
         if (directory / adapters.ADAPTER_DIR).is_dir():
-            model.adapter_files_ = adapters.read_files(directory / adapters.ADAPTER_DIR)  # saved again as it was
+            model.adapter_source_ = directory / adapters.ADAPTER_DIR  # what save() copies: the merge is for speed
             base = model._module(model._base_source(directory), pretrained=True)
             module = adapters.merge_adapter(adapters.load_adapter(base, directory / adapters.ADAPTER_DIR))
         else:
