@@ -94,3 +94,42 @@ def test_generative_model_learns_a_toy_task(tiny_decoder: Callable[[str], Path])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)  # multiclass: normalised over the labels
     assert clf.predict_labels(texts[:6]) == [[label] for label in labels[:6]]
     assert clf.model_.generate_labels(texts[:6]) == [[label] for label in labels[:6]]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("family", ["llama", "gemma3_text"])
+def test_answer_only_logits_match_the_full_forward(tiny_decoder: Callable[[str], Path], family: str) -> None:
+    """Left padding + ``logits_to_keep`` (the LM head on the answer only) gives the same label scores as one
+    unpadded forward per (text, label) with every position's logits, and the same training loss as the
+    model's own loss on right-padded batches."""
+    import torch
+    from transformers import DataCollatorForSeq2Seq
+
+    from emotune.models.transformer.generative import AnswerCollator, answer_loss
+
+    texts = ["so happy today", "this is an awful, terrible, long piece of news to read", "scared"]
+    cfg = RunConfig.model_validate({"model": {"name": str(tiny_decoder(family)), "head": "generate",
+                                              "max_length": 32}, "train": {"epochs": 1}})  # fmt: skip
+    clf = EmotionClassifier(config=cfg).fit(texts * 4, [["joy"], ["sadness", "fear"], ["fear"]] * 4)
+    model = clf.model_
+    module = model.module_  # type: ignore[attr-defined]
+    names = clf.schema_.names
+    expected = np.zeros((len(texts), len(names)))
+    with torch.inference_mode():
+        for i, text in enumerate(texts):
+            prompt = model._prompt_ids(text)  # type: ignore[attr-defined]
+            for j, name in enumerate(names):
+                answer = model._answer_ids([name])  # type: ignore[attr-defined]
+                logits = module(input_ids=torch.tensor([prompt + answer])).logits.float()
+                logprobs = torch.log_softmax(logits[0, :-1], dim=-1)
+                expected[i, j] = sum(logprobs[len(prompt) - 1 + k, t].item() for k, t in enumerate(answer))
+    np.testing.assert_allclose(model.predict_proba(texts, batch_size=5), np.exp(expected), rtol=1e-4, atol=1e-7)
+
+    features = [dict(row) for row in model._examples(texts, clf.schema_.encode([["joy"], ["sadness", "fear"], []]))]
+    ours = AnswerCollator(int(model.tokenizer_.pad_token_id))(features)  # type: ignore[attr-defined]
+    assert ours["logits_to_keep"] < ours["input_ids"].shape[1]  # the prompt's logits are never computed
+    theirs = DataCollatorForSeq2Seq(model.tokenizer_, label_pad_token_id=-100)(features)  # type: ignore[attr-defined]
+    with torch.inference_mode():
+        reference = module(**theirs).loss
+        labels = ours.pop("labels")
+        loss = answer_loss(module(**ours), labels)
+    assert torch.isclose(loss, reference, rtol=1e-4)

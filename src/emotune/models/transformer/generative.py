@@ -4,6 +4,11 @@ Training: the prompt (``model.prompt``, listing the allowed labels) is followed 
 ``" joy, optimism"`` (labels in a random order, ``" none"`` for a row without labels) and the end-of-sequence
 token; the loss covers the answer tokens only. Usually with an adapter (``peft=lora``).
 
+Memory: a large vocabulary (Gemma 3: 262,144 tokens) makes the LM head's logits the biggest tensor by far, so
+sequences are padded on the left, which puts every answer at the end of its row, and the model is asked for the
+logits of the last few positions only (``logits_to_keep``): the answer's, not the prompt's. Training and scoring
+then cost ``batch x answer length x vocabulary`` floats instead of ``batch x sequence length x vocabulary``.
+
 Scores: for each label, the likelihood that the answer starts with that label's name, computed from the
 model's token probabilities (no sampling). Multiclass scores are normalised over the labels; multilabel
 scores are used as they are, so per-label thresholds calibrated on dev turn them into decisions exactly as
@@ -111,7 +116,7 @@ class GenerativeModel(TransformerModel):
     ) -> GenerativeModel:
         """LoRA-tune (or fully tune) the LM on prompt -> label list. ``dev`` is not used here: thresholds are
         calibrated on it afterwards from :meth:`predict_proba`, like for every kind."""
-        from transformers import DataCollatorForSeq2Seq, Trainer
+        from transformers import Trainer
 
         from emotune.models.transformer import fitting
 
@@ -120,7 +125,8 @@ class GenerativeModel(TransformerModel):
             model=module,
             args=fitting.training_args(self.config.train, self.precision_, has_dev=False),
             train_dataset=self._examples(texts, y),
-            data_collator=DataCollatorForSeq2Seq(self.tokenizer_, label_pad_token_id=-100),
+            data_collator=AnswerCollator(int(self.tokenizer_.pad_token_id)),
+            compute_loss_func=answer_loss,
             processing_class=self.tokenizer_,
             optimizers=(fitting.optimizer(module, self.config, None), None),
             callbacks=fitting.loop_callbacks(self.config.train),
@@ -156,22 +162,18 @@ class GenerativeModel(TransformerModel):
         pairs.sort(key=lambda p: len(prompts[p[0]]) + len(answers[p[1]]))
         loglik = np.zeros((len(texts), len(names)), dtype=np.float64)
         device = next(self.module_.parameters()).device
+        pad_id = int(self.tokenizer_.pad_token_id)
         with torch.inference_mode():
             for start in range(0, len(pairs), batch_size):
                 batch = pairs[start : start + batch_size]
-                sequences = [prompts[i] + answers[j] for i, j in batch]
-                width = max(len(s) for s in sequences)
-                ids = torch.full((len(batch), width), self.tokenizer_.pad_token_id, dtype=torch.long)
-                mask = torch.zeros_like(ids)
-                for row, seq in enumerate(sequences):
-                    ids[row, : len(seq)] = torch.tensor(seq)
-                    mask[row, : len(seq)] = 1
-                logits = self.module_(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()
+                keep = max(len(answers[j]) for _, j in batch) + 1  # the answer's positions and the one before
+                inputs = left_padded([prompts[i] + answers[j] for i, j in batch], pad_id)
+                inputs = {name: tensor.to(device) for name, tensor in inputs.items()}
+                logits = self.module_(**inputs, logits_to_keep=keep).logits.float()
+                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()  # position k predicts token k + 1
                 for row, (i, j) in enumerate(batch):
-                    first = len(prompts[i])  # position of the first answer token in the sequence
                     targets = torch.tensor(answers[j])
-                    steps = torch.arange(first - 1, first - 1 + len(targets))
+                    steps = torch.arange(keep - 1 - len(targets), keep - 1)  # the answer ends each row
                     loglik[i, j] = logprobs[row, steps, targets].sum().item()
         if self.schema_.task == "multiclass":
             shifted = np.exp(loglik - loglik.max(axis=1, keepdims=True))
@@ -196,3 +198,44 @@ class GenerativeModel(TransformerModel):
                 answers = self.tokenizer_.batch_decode(new_tokens, skip_special_tokens=True)
                 results += [parse_labels(answer, self.schema_.names) for answer in answers]
         return results
+
+
+def left_padded(sequences: Sequence[Sequence[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    """``input_ids``, ``attention_mask`` and ``position_ids`` for ``sequences`` padded on the left, so that
+    every sequence ends at the last column; positions count from each sequence's first real token."""
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, seq in enumerate(sequences):
+        ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
+        mask[row, width - len(seq) :] = 1
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": (mask.cumsum(dim=1) - 1).clamp(min=0)}
+
+
+class AnswerCollator:
+    """Batches ``input_ids`` + ``labels`` (-100 over the prompt) for :func:`answer_loss`: left-padded inputs,
+    ``logits_to_keep`` = the longest answer + 1, and ``labels`` cut to those kept positions, shifted so that
+    ``labels[:, k]`` is the token that the logits at kept position ``k`` predict."""
+
+    def __init__(self, pad_id: int) -> None:
+        self.pad_id = pad_id
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        batch: dict[str, Any] = left_padded([f["input_ids"] for f in features], self.pad_id)
+        keep = max(sum(1 for t in f["labels"] if t != -100) for f in features) + 1
+        labels = torch.full((len(features), keep), -100, dtype=torch.long)
+        for row, f in enumerate(features):
+            tail = list(f["labels"])[-(keep - 1) :]  # the last keep - 1 tokens: the answer and some prompt
+            labels[row, keep - 1 - len(tail) : keep - 1] = torch.tensor(tail, dtype=torch.long)
+        return {**batch, "labels": labels, "logits_to_keep": keep}
+
+
+def answer_loss(outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None) -> Any:
+    """Cross-entropy of the answer tokens (``Trainer``'s ``compute_loss_func``), summed and divided by the
+    number of answer tokens in the whole (gradient-accumulated) batch, as transformers' causal-LM loss does."""
+    logits = outputs.logits.float()
+    labels = labels.to(logits.device)
+    total = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100,
+                                              reduction="sum")  # fmt: skip
+    count = num_items_in_batch if num_items_in_batch is not None else (labels != -100).sum()
+    return total / (count.to(logits.device) if isinstance(count, torch.Tensor) else count)
