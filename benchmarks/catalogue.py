@@ -117,7 +117,7 @@ def speed(run_dir: Path, data_dir: Path, repeat_to: int) -> dict[str, Any]:
     bundle = run_dir / "model"
     reference = load_classifier(bundle, "torch")
     dev = load_like("semeval2018-ec", str(data_dir / "2018-E-c-En-dev.txt"), DataConfig(preset="semeval2018-ec"),
-                    reference.schema_)  # fmt: skip
+                    reference.schema)  # fmt: skip
     texts, n = list(dev.texts) * -(-repeat_to // len(dev.texts)), len(dev.texts)
     out: dict[str, Any] = {"texts": len(texts)}
     base_f1 = None
@@ -133,7 +133,7 @@ def speed(run_dir: Path, data_dir: Path, repeat_to: int) -> dict[str, Any]:
         except Exception as exc:  # recorded, not hidden
             out[backend] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
             continue
-        f1 = compute_metrics(dev.y, clf.calibrator_.predict(probs[:n]), reference.schema_)["macro_f1"]
+        f1 = compute_metrics(dev.y, clf.decide(probs[:n]), reference.schema)["macro_f1"]
         base_f1 = f1 if base_f1 is None else base_f1
         out[backend] = {"texts_per_s": round(rate, 1), "ready_s": round(ready, 1), "dev_macro_f1": round(f1, 4),
                         "macro_f1_delta": round(f1 - base_f1, 4)}  # fmt: skip

@@ -54,7 +54,7 @@ def wait_healthy(url: str, timeout: float = 300) -> float:
 
 def two_fold_dev(clf: EmotionClassifier, probs: np.ndarray, dev: Any) -> dict[str, float]:
     """Scores with thresholds fit on one half of dev and applied to the other half, both ways, averaged."""
-    return two_fold(dev.y, probs, clf.calibrator_, clf.schema_, groups=dev.groups)
+    return two_fold(dev.y, probs, clf.calibrator, clf.schema, groups=dev.groups)
 
 
 def score_run(run_dir: Path, preset: str, data_dir: Path) -> dict[str, Any]:
@@ -62,10 +62,10 @@ def score_run(run_dir: Path, preset: str, data_dir: Path) -> dict[str, Any]:
     metrics = json.loads((run_dir / "metrics.json").read_text())
     clf = EmotionClassifier.load(run_dir / "model")
     dev_path = find_split_file(get_preset(preset), data_dir, "dev")
-    dev = load_like(preset, str(dev_path), DataConfig(preset=preset), clf.schema_)
+    dev = load_like(preset, str(dev_path), DataConfig(preset=preset), clf.schema)
     return {
-        "task": clf.schema_.task,
-        "labels": clf.schema_.n_labels,
+        "task": clf.task,
+        "labels": len(clf.label_names),
         "dev_calibrated": metrics["dev"],
         "dev_at_0.5": metrics["dev_at_default_threshold"],
         "dev_two_fold": two_fold_dev(clf, clf.predict_proba(dev.texts), dev),

@@ -58,10 +58,10 @@ def run_and_check(bundle: Path, port: int, backend: str, texts: list[str]) -> di
     try:
         answer = httpx.post(f"{url}/predict", json={"texts": texts}, timeout=60).json()["results"]
         clf = EmotionClassifier.load(bundle)
-        names = list(clf.schema_.names)
+        names = list(clf.label_names)
         ours = clf.predict_proba(texts)
         theirs = np.array([[r["probabilities"][n] for n in names] for r in answer])
-        labels = clf.schema_.decode(clf.calibrator_.predict(ours))
+        labels = clf.labels_from_proba(ours)
         result["texts"] = len(texts)
         result["max_abs_dp_vs_in_process"] = float(np.abs(ours - theirs).max())
         same = [sorted(a["labels"]) == sorted(b) for a, b in zip(answer, labels, strict=True)]

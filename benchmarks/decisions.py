@@ -54,7 +54,7 @@ def _dev(clf: EmotionClassifier, dev_file: Any = None) -> Any:
     dev_file = dev_file or _dev_file(clf)
     if dev_file is None:
         raise SystemExit(f"{data.data_dir}: no dev file; these rules are compared on a dev file")
-    return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema_), clf.config.dialogue)
+    return dialogue_view(load_like(data.preset, str(dev_file), data, clf.schema), clf.config.dialogue)
 
 
 def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -66,7 +66,7 @@ def _dev_probabilities(run: Path, clf: EmotionClassifier) -> tuple[np.ndarray, n
         dev = _dev(clf, dev_file)
         return dev.y, clf.predict_proba(dev.texts), dev.groups
     saved = pd.read_csv(run / "dev_probabilities.csv")
-    names = clf.schema_.names
+    names = clf.label_names
     y = saved[[f"true_{n}" for n in names]].to_numpy(int)
     return y, saved[[f"prob_{n}" for n in names]].to_numpy(float), None
 
@@ -83,22 +83,22 @@ def evaluate_probabilities(clf: EmotionClassifier, y: np.ndarray, probs: np.ndar
     default = clf.config.thresholds
     rows = []
     started = time.perf_counter()
-    if clf.schema_.task == "multilabel":
+    if clf.task == "multilabel":
         for strategy, objective, min_labels in MULTILABEL_RULES:
             if objectives and objective not in objectives:
                 continue
             cal = ThresholdCalibrator(strategy, objective, default.default, min_labels=min_labels)
-            held = two_fold(y, probs, cal, clf.schema_, groups)
+            held = two_fold(y, probs, cal, clf.schema, groups)
             rule = {"strategy": strategy, "objective": objective, "min_labels": min_labels}
             rows.append(rule | {k: held[k] for k in REPORTED if k in held})
     else:
         for decision in SINGLE_LABEL_RULES:
-            if decision == "micro_f1_without_neutral" and clf.schema_.neutral is None:
+            if decision == "micro_f1_without_neutral" and clf.schema.neutral is None:
                 continue
             cal = ThresholdCalibrator(default.strategy, default.objective, default.default, decision)
-            held = two_fold(y, probs, cal, clf.schema_, groups)
+            held = two_fold(y, probs, cal, clf.schema, groups)
             rows.append({"decision": decision, **{k: held[k] for k in REPORTED if k in held}})
-    return {"dev_rows": len(y), "task": clf.schema_.task, "rules": rows,
+    return {"dev_rows": len(y), "task": clf.task, "rules": rows,
             "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
 
 

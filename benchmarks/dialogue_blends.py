@@ -110,7 +110,7 @@ def main() -> None:
     if args.select:
         add_result("dialogue_blends.json", args.entry, {
             "command": "python benchmarks/dialogue_blends.py " + " ".join(sys.argv[1:]), "machine": machine(),
-            "members": runs, **select_on_half(probs, y, groups, reference.schema_),
+            "members": runs, **select_on_half(probs, y, groups, reference.schema),
             "seconds": round(time.perf_counter() - started, 1)})  # fmt: skip
         return
     combos: dict[str, dict] = {}

@@ -69,7 +69,7 @@ def speed(student: Path, teacher: Path, data_dir: Path) -> dict[str, Any]:
 
     reference = load_classifier(student, "saved")
     dev = load_like("semeval2018-ec", str(data_dir / "2018-E-c-En-dev.txt"), DataConfig(preset="semeval2018-ec"),
-                    reference.schema_)  # fmt: skip
+                    reference.schema)  # fmt: skip
     texts = list(dev.texts)
     out: dict[str, Any] = {"texts": len(texts)}
     out["pipeline_per_text"] = plain_alternatives(student, texts)["pipeline_per_text"]

@@ -39,14 +39,14 @@ def semeval_cv5(out_root: Path, reuse: bool) -> dict[str, object]:
     # scored on the other (benchmarks/encoder.py reports the single model the same two ways)
     clf = EmotionClassifier.load(run_dir / "model")
     dev = load_like("semeval2018-ec", str(SEMEVAL / "2018-E-c-En-dev.txt"), DataConfig(preset="semeval2018-ec"),
-                    clf.schema_)  # fmt: skip
+                    clf.schema)  # fmt: skip
     probs = clf.predict_proba(dev.texts)
-    on_dev = ThresholdCalibrator.from_config(clf.config.thresholds).fit(probs, dev.y, clf.schema_)
+    on_dev = ThresholdCalibrator.from_config(clf.config.thresholds).fit(probs, dev.y, clf.schema)
     return {"name": "semeval-cv5", "wall_seconds": wall, "reused_existing_run": reused,
             "fit_seconds": metrics["train_seconds"], "folds": metrics["folds"],
             "folds_summary": metrics["folds_summary"], "per_label_f1_summary": metrics["per_label_f1_summary"],
             "oof": metrics["oof"], "dev_ensemble": metrics["dev"]["ensemble"],
-            "dev_ensemble_thresholds_tuned_on_dev": score(dev.y, probs, on_dev, clf.schema_)["dev"],
+            "dev_ensemble_thresholds_tuned_on_dev": score(dev.y, probs, on_dev, clf.schema)["dev"],
             "dev_ensemble_two_fold": two_fold_dev(clf, probs, dev),
             "dev_fold_models_macro_f1": [m["macro_f1"] for m in metrics["dev"]["fold_models"]],
             "command": "emotune " + " ".join(args)}  # fmt: skip

@@ -45,7 +45,7 @@ def _pick(scores: dict[str, float]) -> dict[str, float]:
 
 def rules(clf: EmotionClassifier) -> dict[str, dict[str, float]]:
     """Held-out scores of every rule on the fitted ``clf``'s epochs."""
-    dev, history, calibrator = clf.dev_, clf.model_.dev_history_, clf.calibrator_  # type: ignore[attr-defined]
+    dev, history, calibrator = clf.dev_, clf.model_.dev_history_, clf.calibrator  # type: ignore[attr-defined]
     schema, select = dev.schema, clf.config.train.select_metric
     kept, _ = choose_epoch(dev.y, history, calibrator, schema, select)  # the choice training makes on all of dev
     out = {

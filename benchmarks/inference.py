@@ -106,13 +106,13 @@ def plain_alternatives(bundle: Path, texts: list[str]) -> dict[str, float]:
 
 def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
     reference = load_classifier(bundle, "torch")
-    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema_)
+    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema)
     texts = list(dev.texts) * -(-repeat_to // len(dev.texts))
     rows: dict[str, Any] = {}
     ref_probs, ref_rate = rate(reference.predict_proba, texts)
-    ref_pred = reference.calibrator_.predict(ref_probs)
+    ref_pred = reference.decide(ref_probs)
     n = len(dev.texts)
-    ref_f1 = compute_metrics(dev.y, ref_pred[:n], reference.schema_)["macro_f1"]
+    ref_f1 = compute_metrics(dev.y, ref_pred[:n], reference.schema)["macro_f1"]
     for backend in BACKENDS:
         start = time.perf_counter()
         clf = reference if backend == "torch" else load_classifier(bundle, backend)
@@ -122,8 +122,8 @@ def backends(bundle: Path, repeat_to: int) -> dict[str, Any]:
             probs, texts_per_s = ref_probs, ref_rate
         else:  # warmed up by ready_s's first 16 texts
             probs, texts_per_s = rate(clf.predict_proba, texts, warm_up=False)
-        pred = clf.calibrator_.predict(probs)
-        f1 = compute_metrics(dev.y, pred[:n], reference.schema_)["macro_f1"]
+        pred = clf.decide(probs)
+        f1 = compute_metrics(dev.y, pred[:n], reference.schema)["macro_f1"]
         rows[backend] = {"texts_per_s": round(texts_per_s, 1), "ready_s": ready_s,
                          **parity(ref_probs, ref_pred, probs, pred), "dev_macro_f1": round(f1, 4),
                          "macro_f1_delta": round(f1 - ref_f1, 4)}  # fmt: skip
@@ -153,11 +153,11 @@ def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
     groups |= {f"{kind} only": [p for p in products if re.search(pattern, p)] for kind, pattern in INT8_KINDS.items()}
     groups |= {f"layer {i} only": [p for p in products if f"/layer.{i}/" in p] for i in range(12)}
     reference = EmotionClassifier.load(fp32)
-    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema_)
+    dev = load_like("semeval2018-ec", str(DEV), DataConfig(preset="semeval2018-ec"), reference.schema)
     texts, n = list(dev.texts), len(dev.texts)
     ref_probs, ref_rate = rate(reference.predict_proba, texts * 3)
     ref_probs = ref_probs[:n]
-    ref_pred = reference.calibrator_.predict(ref_probs)
+    ref_pred = reference.decide(ref_probs)
     rows: dict[str, Any] = {"fp32": {"products": 0, "texts_per_s": round(ref_rate, 1)}}
     for name, chosen in groups.items():
         if not chosen:
@@ -169,8 +169,8 @@ def int8_parts(bundle: Path, work: Path) -> dict[str, Any]:
         clf = EmotionClassifier.load(folder)
         probs, texts_per_s = rate(clf.predict_proba, texts * 3)
         probs = probs[:n]
-        pred = clf.calibrator_.predict(probs)
-        f1 = compute_metrics(dev.y, pred, reference.schema_)["macro_f1"]
+        pred = clf.decide(probs)
+        f1 = compute_metrics(dev.y, pred, reference.schema)["macro_f1"]
         rows[name] = {"products": len(chosen), "texts_per_s": round(texts_per_s, 1),
                       **parity(ref_probs, ref_pred, probs, pred), "dev_macro_f1": round(f1, 4)}  # fmt: skip
         print("int8", name, rows[name], flush=True)

@@ -94,7 +94,7 @@ def main() -> None:
     onnx_clf = load_classifier(args.bundle, "onnx")  # exports once into the emotune cache
     exported = Path(onnx_clf.path_)
     dev = load_like("semeval2018-ec", str(args.data_dir / "2018-E-c-En-dev.txt"), DataConfig(preset="semeval2018-ec"),
-                    onnx_clf.schema_)  # fmt: skip
+                    onnx_clf.schema)  # fmt: skip
     texts = list(dev.texts)
 
     def scored(clf: EmotionClassifier) -> dict[str, float]:
@@ -102,7 +102,7 @@ def main() -> None:
         begun = time.perf_counter()
         probs = clf.predict_proba(texts)
         rate = len(texts) / (time.perf_counter() - begun)
-        f1 = compute_metrics(dev.y, onnx_clf.calibrator_.predict(probs), onnx_clf.schema_)["macro_f1"]
+        f1 = compute_metrics(dev.y, onnx_clf.decide(probs), onnx_clf.schema)["macro_f1"]
         return {"dev_macro_f1": round(f1, 4), "texts_per_s": round(rate, 1)}
 
     result: dict[str, Any] = {"bundle": str(args.bundle), "vnni": vnni(), "fp32": scored(onnx_clf)}

@@ -51,7 +51,7 @@ Dev = tuple[LabelSchema, np.ndarray, np.ndarray, "np.ndarray | None"]
 def dev_of(run: Path) -> Dev:
     """The schema, gold indicators, probabilities and groups of a run's dev rows (computed once per run)."""
     clf = EmotionClassifier.load(run / "model")
-    return (clf.schema_, *_dev_probabilities(run, clf))
+    return (clf.schema, *_dev_probabilities(run, clf))
 
 
 def threshold_curve(dev: Dev, fractions: tuple[float, ...] = (0.1, 0.2, 0.4, 0.8), draws: int = 40) -> list[dict]:

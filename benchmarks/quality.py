@@ -64,19 +64,19 @@ def _metrics(run: Path) -> dict[str, Any]:
 
 def evaluate(run: Path, clf: EmotionClassifier, dev: Any, probs: Any) -> dict[str, Any]:
     metrics = _metrics(run)
-    own = clf.calibrator_
+    own = clf.calibrator
     robust = ThresholdCalibrator(*ROBUST, own.default)
     result: dict[str, Any] = {
         "kind": clf.model_.kind,
         "config": changed_settings(clf.config),
         "thresholds": f"{own.strategy} / {own.objective}",
-        "held_out": _pick(two_fold(dev.y, probs, own, clf.schema_)),
-        "held_out_robust": _pick(two_fold(dev.y, probs, robust, clf.schema_)),
-        "held_out_both": _pick(two_fold(dev.y, probs, ThresholdCalibrator(*BOTH, own.default), clf.schema_)),
+        "held_out": _pick(two_fold(dev.y, probs, own, clf.schema)),
+        "held_out_robust": _pick(two_fold(dev.y, probs, robust, clf.schema)),
+        "held_out_both": _pick(two_fold(dev.y, probs, ThresholdCalibrator(*BOTH, own.default), clf.schema)),
         "fit_seconds": metrics.get("train_seconds"),
     }
     if clf.model_.kind == "ensemble":  # thresholds from out-of-fold train probabilities: dev never seen
-        result["dev_oof_thresholds"] = _pick(compute_metrics(dev.y, own.predict(probs), clf.schema_))
+        result["dev_oof_thresholds"] = _pick(compute_metrics(dev.y, own.predict(probs), clf.schema))
     if "dev_two_fold_with_epoch_choice" in metrics:  # the run's own rule, the kept epoch chosen held out too
         result["held_out_with_epoch_choice"] = _pick(metrics["dev_two_fold_with_epoch_choice"])
     if "teacher" in metrics:

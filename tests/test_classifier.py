@@ -25,7 +25,7 @@ LABELS = [["joy"], ["anger"], ["joy", "love"], ["anger"], ["joy"], ["anger"], ["
 
 def test_fit_predict_shapes_and_learned_state() -> None:
     clf = EmotionClassifier("tfidf").fit(TEXTS, LABELS)
-    assert clf.schema_.names == ("anger", "joy", "love") and clf.schema_.task == "multilabel"
+    assert clf.label_names == ("anger", "joy", "love") and clf.task == "multilabel"
     probs = clf.predict_proba(["I love my family", "so angry"])
     assert probs.shape == (2, 3) and np.all((probs >= 0) & (probs <= 1))
     assert clf.predict(["so angry"]).shape == (1, 3)
@@ -36,7 +36,7 @@ def test_fit_predict_shapes_and_learned_state() -> None:
 def test_multiclass_labels_and_dev_set() -> None:
     single = [labels[0] for labels in LABELS]
     clf = EmotionClassifier("tfidf").fit(TEXTS, single, dev_texts=TEXTS[:8], dev_labels=single[:8])
-    assert clf.schema_.task == "multiclass"
+    assert clf.task == "multiclass"
     assert clf.predict(TEXTS[:4]).sum(axis=1).tolist() == [1, 1, 1, 1]  # exactly one class each
     assert clf.dev_proba_.shape == (8, 3)
     without_neutral = RunConfig.model_validate({"thresholds": {"decision": "micro_f1_without_neutral"}})
@@ -49,7 +49,7 @@ def test_indicator_array_needs_names() -> None:
     with pytest.raises(DataError, match="label_names"):
         EmotionClassifier("tfidf").fit(["a", "b"] * 20, y)
     clf = EmotionClassifier("tfidf").fit(["hate it", "love it"] * 20, y, label_names=["anger", "love"])
-    assert clf.schema_.names == ("anger", "love")
+    assert clf.label_names == ("anger", "love")
 
 
 def test_bad_python_input() -> None:
@@ -106,3 +106,35 @@ def test_fit_dataset_on_sample_data(sample_dir: Path) -> None:
     clf = EmotionClassifier("tfidf").fit_dataset(train, dev)
     assert clf.calibrator_.thresholds_ is not None and clf.calibrator_.thresholds_.shape == (11,)
     assert clf.predict_labels(["I am terrified of the exam tomorrow"])[0] == ["fear"]
+
+
+def test_public_face_decides_records_and_scores_like_the_fitted_parts() -> None:
+    """``decide`` / ``labels_from_proba`` / ``records`` / ``score`` use the bundle's own thresholds, so a caller
+    never needs the calibrator; thresholds moved by hand change all of them together."""
+    clf = EmotionClassifier("tfidf").fit(TEXTS, LABELS)
+    texts = ["I love my family", "so angry", "what a joyful day"]
+    probs = clf.predict_proba(texts)
+    assert clf.labels_from_proba(probs) == clf.predict_labels(texts)
+    records = clf.records(texts)
+    assert [r["text"] for r in records] == texts and [r["labels"] for r in records] == clf.predict_labels(texts)
+    assert list(records[0]["probabilities"]) == list(clf.label_names)
+    assert records[1]["probabilities"]["anger"] == round(float(probs[1, 0]), 4)
+    clf.calibrator.thresholds_ = np.full(3, 1.01)  # nothing passes: every decision path must follow
+    assert clf.decide(probs).sum() == 0 and clf.labels_from_proba(probs) == [[], [], []]
+    assert all(r["labels"] == [] for r in clf.records(texts, probs))
+    assert clf.thresholds["thresholds"] == [1.01, 1.01, 1.01]
+    gold = np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    assert clf.score(gold, probs)["dev"]["macro_f1"] == 0.0
+    with pytest.raises(RuntimeError, match="not fitted"):
+        EmotionClassifier("tfidf").labels_from_proba(probs)
+
+
+def test_from_parts_assembles_a_fitted_classifier_and_copies_its_config(tmp_path: Path) -> None:
+    fitted = EmotionClassifier("tfidf").fit(TEXTS, LABELS)
+    config = fitted.config.model_copy(deep=True)
+    clf = EmotionClassifier.from_parts(config, fitted.schema, fitted.calibrator, fitted.model_, {"note": 1})
+    config.train.seed = 999  # the caller's object changing later must not reach the classifier
+    assert clf.config.train.seed != 999 and clf.metrics_ == {"note": 1}
+    np.testing.assert_array_equal(clf.predict_proba(TEXTS[:4]), fitted.predict_proba(TEXTS[:4]))
+    loaded = EmotionClassifier.load(clf.save(tmp_path / "bundle", clf.metrics_))
+    assert loaded.metrics_ == {"note": 1} and loaded.predict_labels(TEXTS[:4]) == fitted.predict_labels(TEXTS[:4])

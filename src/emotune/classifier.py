@@ -25,7 +25,6 @@ from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
 from emotune.data.sampling import rebalance
-from emotune.data.splits import train_dev_split
 from emotune.errors import DataError, SettingError
 from emotune.models import TextModel, build_model
 from emotune.models.base import get_kind, kind_of
@@ -75,6 +74,11 @@ class Targets(Protocol):
     distill``): given the training rows as the model sees them, the texts and float targets to fit."""
 
     def __call__(self, train: EmotionDataset) -> tuple[list[str], np.ndarray]: ...
+
+
+def probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
+    """``{label: probability}`` rounded to 4 digits, for JSON output."""
+    return {name: round(float(p), 4) for name, p in zip(names, row, strict=True)}
 
 
 class EmotionClassifier:
@@ -135,6 +139,8 @@ class EmotionClassifier:
         if not checked:
             check(self.config)
         if dev is None:
+            from emotune.data.splits import train_dev_split  # scikit-learn, iterstrat: not on the prediction path
+
             train, dev = train_dev_split(train, self.config.data.dev_size, self.config.train.seed)
             log.info("no dev set given: holding out %d rows of train to calibrate thresholds", len(dev))
         if dev.schema.names != train.schema.names:
@@ -187,11 +193,66 @@ class EmotionClassifier:
 
     def predict(self, texts: Sequence[str] | str) -> np.ndarray:
         """Indicator predictions ``(n_texts, n_labels)`` with the calibrated thresholds (argmax for multiclass)."""
-        return self.calibrator_.predict(self.predict_proba(texts))
+        return self.decide(self.predict_proba(texts))
 
     def predict_labels(self, texts: Sequence[str] | str) -> list[list[str]]:
         """The predicted label names of each text."""
-        return self.schema_.decode(self.predict(texts))
+        return self.labels_from_proba(self.predict_proba(texts))
+
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """Indicator decisions ``(n, n_labels)`` for probabilities this classifier (or a faster backend of the
+        same bundle) computed: the bundle's thresholds, or its argmax rule for single-label data."""
+        self._check_fitted()
+        return self.calibrator_.predict(probs)
+
+    def labels_from_proba(self, probs: np.ndarray) -> list[list[str]]:
+        """The label names each row of ``probs`` decides for (see :meth:`decide`)."""
+        return self.schema.decode(self.decide(probs))
+
+    def records(self, texts: Sequence[str], probs: np.ndarray | None = None) -> list[dict[str, Any]]:
+        """``{"text", "labels", "probabilities"}`` per text, probabilities as ``{label: p}`` rounded to 4 digits:
+        what ``emotune predict``, the service and Ray write. ``probs`` skips the model when already computed."""
+        probs = self.predict_proba(texts) if probs is None else probs
+        names = self.label_names
+        return [{"text": text, "labels": labels, "probabilities": probability_map(names, row)}
+                for text, labels, row in zip(texts, self.labels_from_proba(probs), probs, strict=True)]  # fmt: skip
+
+    def score(self, y: np.ndarray, probs: np.ndarray, prefix: str = "dev", **kwargs: Any) -> dict[str, Any]:
+        """``{prefix: metrics}`` of ``probs`` against gold ``y`` with this classifier's thresholds; ``kwargs`` as
+        :func:`emotune.evaluation.score.score` (``held_out``, ``groups``)."""
+        from emotune.evaluation.score import score  # scikit-learn's metrics: not on the prediction path
+
+        self._check_fitted()
+        return score(y, probs, self.calibrator_, self.schema_, prefix=prefix, **kwargs)
+
+    @property
+    def schema(self) -> LabelSchema:
+        """The label schema: names in column order and the task (multilabel or multiclass)."""
+        self._check_fitted()
+        return self.schema_
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        """The label names, in the column order of :meth:`predict_proba`."""
+        return self.schema.names
+
+    @property
+    def task(self) -> str:
+        """``multilabel`` or ``multiclass``."""
+        return self.schema.task
+
+    @property
+    def calibrator(self) -> ThresholdCalibrator:
+        """The fitted decision rule, for code that refits or re-scores it (held-out estimates); to decide, use
+        :meth:`decide` or :meth:`labels_from_proba`."""
+        self._check_fitted()
+        return self.calibrator_
+
+    @property
+    def thresholds(self) -> dict[str, Any]:
+        """The decision rule as saved in the bundle (per-label thresholds, or the argmax rule and its offsets)."""
+        self._check_fitted()
+        return self.calibrator_.to_dict()
 
     # --- persistence -----------------------------------------------------------------------------------
 
@@ -205,10 +266,24 @@ class EmotionClassifier:
     def load(cls, path: str | Path) -> EmotionClassifier:
         """Load a bundle written by :meth:`save` or ``emotune train``."""
         parts = load_bundle(Path(path))
-        clf = cls(config=parts.config)
-        clf.schema_, clf.calibrator_, clf.model_ = parts.schema, parts.calibrator, parts.model
-        clf.metrics_ = parts.metrics
+        clf = cls.from_parts(parts.config, parts.schema, parts.calibrator, parts.model, parts.metrics)
         clf.path_ = Path(path)
+        return clf
+
+    @classmethod
+    def from_parts(
+        cls,
+        config: RunConfig,
+        schema: LabelSchema,
+        calibrator: ThresholdCalibrator,
+        model: TextModel,
+        metrics: dict[str, Any] | None = None,
+    ) -> EmotionClassifier:
+        """A fitted classifier assembled from fitted parts, nothing trained: what a bundle loads into and what
+        cv (a fold ensemble), blend, export (a faster backend) and distill build. ``config`` is copied."""
+        clf = cls(config=config)
+        clf.schema_, clf.calibrator_, clf.model_ = schema, calibrator, model
+        clf.metrics_ = dict(metrics or {})
         return clf
 
 

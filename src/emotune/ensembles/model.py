@@ -52,7 +52,7 @@ class EnsembleModel:
     def __init__(self, members: Sequence[EmotionClassifier], weights: Sequence[float] | None = None) -> None:
         if not members:
             raise DataError("an ensemble needs at least one member bundle")
-        schemas = {(m.schema_.names, m.schema_.task) for m in members}
+        schemas = {(m.label_names, m.task) for m in members}
         if len(schemas) > 1:
             raise DataError(f"ensemble members disagree on their labels: {sorted(schemas)}")
         w = np.ones(len(members)) if weights is None else np.asarray(weights, dtype=float)
@@ -76,7 +76,7 @@ class EnsembleModel:
 
     def member_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """``(n_members, n_texts, n_labels)``; members whose weight is 0 are skipped (zeros)."""
-        first = self.members[0].schema_.n_labels
+        first = len(self.members[0].label_names)
         out = np.zeros((len(self.members), len(texts), first), dtype=np.float32)
         for i, (member, weight) in enumerate(zip(self.members, self.weights, strict=True)):
             if weight > 0:

@@ -80,7 +80,7 @@ def score(
     for a multiclass schema, and with ``held_out`` ``prefix + "_two_fold"`` (see :func:`two_fold`; from 20 rows;
     ``groups``, e.g. dialogue ids, keep a group in one half).
 
-    >>> # score(dev.y, probs, clf.calibrator_, clf.schema_)["dev"]["macro_f1"]
+    >>> # clf.score(dev.y, probs)["dev"]["macro_f1"]
     """
     predicted = calibrator.predict(probs)
     fixed = ThresholdCalibrator("fixed", default=calibrator.default).fit(probs, y, schema)  # argmax if multiclass

@@ -229,7 +229,7 @@ def choose_backend(path: Path) -> str:
     texts = calibration_texts()
     reference = BACKENDS["torch"](path)
     ref_probs, ref_rate = measure(reference, texts)
-    ref_pred = reference.calibrator_.predict(ref_probs)
+    ref_pred = reference.decide(ref_probs)
     rows: list[dict[str, Any]] = [{"backend": "torch", "texts_per_s": round(ref_rate, 1)}]
     for backend in CANDIDATES:
         try:
@@ -238,7 +238,7 @@ def choose_backend(path: Path) -> str:
             log.info("auto: %s unavailable (%s)", backend, exc)
             continue
         probs, rate = measure(clf, texts)
-        report = parity(ref_probs, ref_pred, probs, clf.calibrator_.predict(probs))
+        report = parity(ref_probs, ref_pred, probs, clf.decide(probs))
         rows.append({"backend": backend, "texts_per_s": round(rate, 1), **report, "parity": holds_parity(report)})
     best = max((r for r in rows if r.get("parity", True)), key=lambda r: r["texts_per_s"])
     for row in rows:

@@ -13,16 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from emotune.classifier import EmotionClassifier
+from emotune.classifier import EmotionClassifier, probability_map
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import alternating_speakers, turn_inputs
 from emotune.errors import ConfigError, DataError
 from emotune.inference.batching import predict_proba_batched
-
-
-def probability_map(names: Sequence[str], row: np.ndarray) -> dict[str, float]:
-    """``{label: probability}`` rounded to 4 digits, for JSON output."""
-    return {name: round(float(p), 4) for name, p in zip(names, row, strict=True)}
 
 
 def predict_turns(
@@ -35,18 +30,18 @@ def predict_turns(
                                             "use predict_labels / predict_proba"])  # fmt: skip
     dataset = EmotionDataset(
         texts=turns["text"].tolist(),
-        y=np.zeros((len(turns), clf.schema_.n_labels)),
-        schema=clf.schema_,
+        y=np.zeros((len(turns), len(clf.label_names))),
+        schema=clf.schema,
         groups=turns["dialog"].astype(str).to_numpy(),
         turns=turns["turn"].to_numpy(),
         speakers=turns["speaker"].astype(str).tolist(),
     )
     rows, inputs = turn_inputs(dataset, clf.config.dialogue)
-    probs = predict_proba_batched(clf.predict_proba, inputs, clf.schema_.n_labels, progress=progress)
+    probs = predict_proba_batched(clf.predict_proba, inputs, len(clf.label_names), progress=progress)
     frame = turns.iloc[rows].rename(columns={"dialog": "dialog_id"}).reset_index(drop=True)
     frame["task"] = clf.config.dialogue.task
     frame = frame[["dialog_id", "turn", "speaker", "text", "task"]]
-    return frame, probs, clf.schema_.decode(clf.calibrator_.predict(probs))
+    return frame, probs, clf.labels_from_proba(probs)
 
 
 def predict_conversation(
@@ -63,5 +58,5 @@ def predict_conversation(
     frame, probs, labels = predict_turns(clf, turns)
     records: list[dict[str, Any]] = frame.drop(columns="dialog_id").to_dict("records")  # type: ignore[assignment]
     for record, lab, row in zip(records, labels, probs, strict=True):
-        record.update(labels=lab, probabilities=probability_map(clf.schema_.names, row))
+        record.update(labels=lab, probabilities=probability_map(clf.label_names, row))
     return records

@@ -64,10 +64,9 @@ def export_onnx(model: str | Path | EmotionClassifier, output: str | Path, quant
         _write_tokenizer(clf, folder / TOKENIZER)
         settings.update(quantization=quantize, exported_from={"kind": kind, "path": source})
         (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-        onnx_clf = EmotionClassifier(config=clf.config)
-        onnx_clf.schema_, onnx_clf.calibrator_ = clf.schema_, clf.calibrator_
-        onnx_clf.model_ = OnnxModel.load(folder)
-        onnx_clf.save(output, getattr(clf, "metrics_", {}))
+        onnx_clf = EmotionClassifier.from_parts(clf.config, clf.schema, clf.calibrator, OnnxModel.load(folder),
+                                                getattr(clf, "metrics_", {}))  # fmt: skip
+        onnx_clf.save(output, onnx_clf.metrics_)
     log.info("exported %s (%s) to %s: ONNX opset %d, %s", source, kind, output, OPSET,
              "fp32" if quantize == "none" else f"{quantize} weights")  # fmt: skip
     return output
@@ -83,7 +82,7 @@ def _write_graph(clf: EmotionClassifier, path: Path) -> dict[str, Any]:
     sample = transformer.inputs_(["an example text", "a second, longer example text"], padding=True,
                                  return_tensors="pt")  # fmt: skip
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
-    graph = _probabilities(module, names, clf.schema_.task)
+    graph = _probabilities(module, names, clf.task)
     axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"probabilities": {0: "batch"}}
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # tracer warnings about Python control flow on shapes
@@ -97,7 +96,7 @@ def _write_graph(clf: EmotionClassifier, path: Path) -> dict[str, Any]:
                             "predict with the torch backend instead") from exc  # fmt: skip
     tokenizer = transformer.tokenizer_
     prefix = transformer.inputs_.prefix
-    return {"schema": clf.schema_.to_dict(), "inputs": names, "pad_id": int(tokenizer.pad_token_id), "prefix": prefix}
+    return {"schema": clf.schema.to_dict(), "inputs": names, "pad_id": int(tokenizer.pad_token_id), "prefix": prefix}
 
 
 def _probabilities(module: Any, names: list[str], task: str) -> Any:

@@ -62,7 +62,7 @@ def _start(path: str, backend: str, shares: Any) -> None:
 def label_texts(clf: Any, texts: list[str]) -> Labelled:
     """Probabilities and label names of ``texts`` with the loaded classifier ``clf``."""
     probs = clf.predict_proba(texts)
-    return probs, clf.schema_.decode(clf.calibrator_.predict(probs))
+    return probs, clf.labels_from_proba(probs)
 
 
 def _label(texts: list[str]) -> Labelled:

@@ -41,8 +41,8 @@ class BundlePredictor:
             raise EmotuneError(f"no column {self.text_column!r} in the dataset (columns: {', '.join(batch.columns)})")
         probs = self.clf.predict_proba(batch[self.text_column].astype(str).tolist())
         out = batch.copy()
-        out["labels"] = [",".join(lab) for lab in self.clf.schema_.decode(self.clf.calibrator_.predict(probs))]
-        for j, name in enumerate(self.clf.schema_.names):
+        out["labels"] = [",".join(lab) for lab in self.clf.labels_from_proba(probs)]
+        for j, name in enumerate(self.clf.label_names):
             out[f"prob_{name}"] = np.round(probs[:, j].astype(np.float64), 4)
         return out
 

@@ -23,7 +23,7 @@ from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import cross_split_duplicates
 from emotune.data.loading import load_splits
-from emotune.evaluation.score import MIN_HELD_OUT_ROWS, score, two_fold_with_epoch_choice
+from emotune.evaluation.score import MIN_HELD_OUT_ROWS, two_fold_with_epoch_choice
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.settling import settle
@@ -81,7 +81,7 @@ def run(
             return TrainResult(run_dir, run_dir / "model", {})
         dev = clf.dev_  # with dialogue.task: one row per scored turn
         metrics: dict[str, Any] = {
-            **score(dev.y, clf.dev_proba_, clf.calibrator_, dev.schema, held_out=True, groups=dev.groups),
+            **clf.score(dev.y, clf.dev_proba_, held_out=True, groups=dev.groups),
             "train_rows": len(train),
             "dev_rows": len(dev),
             "dev_split_off_train": dev_split_off,
@@ -120,7 +120,7 @@ def epoch_choice_held_out(clf: EmotionClassifier, dev: EmotionDataset) -> dict[s
     if len(history) < 2 or len(dev) < MIN_HELD_OUT_ROWS:  # fitting.dev_history checked its rows against dev
         return {}
     select = clf.config.train.select_metric
-    scores = two_fold_with_epoch_choice(dev.y, history, clf.calibrator_, dev.schema, select, dev.groups)
+    scores = two_fold_with_epoch_choice(dev.y, history, clf.calibrator, dev.schema, select, dev.groups)
     return {"dev_two_fold_with_epoch_choice": scores}
 
 
@@ -143,11 +143,11 @@ def per_source(clf: EmotionClassifier, train: EmotionDataset, cfg: RunConfig) ->
         source, _, reason = problem.partition(": ")
         if reason and source in out:
             out[source].setdefault("dropped", {})[reason] = count
-    schema = clf.schema_
+    schema = clf.schema
     for name, dev in source_dev_sets(cfg.data, schema).items():
         assert dev.mask is not None
         columns = np.flatnonzero(dev.mask.all(axis=0))
-        predicted = clf.calibrator_.predict(clf.predict_proba(dev.texts))
+        predicted = clf.predict(dev.texts)
         sub = LabelSchema(tuple(schema.names[c] for c in columns), schema.task)
         scores = compute_metrics(dev.y[:, columns], predicted[:, columns], sub)
         out.setdefault(name, {})["dev"] = {"file": dev.source, "rows": len(dev), "labels": list(sub.names), **scores}

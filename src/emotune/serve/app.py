@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emotune.classifier import EmotionClassifier
-from emotune.inference.conversation import predict_conversation, probability_map
+from emotune.inference.conversation import predict_conversation
 from emotune.models.catalogue import licence_of
 from emotune.serve.batching import Busy, MicroBatcher
 
@@ -78,7 +78,7 @@ def create_app(clf: EmotionClassifier, limits: Limits | None = None, backend: st
     """The service for ``clf`` (see the module doc); the micro-batcher runs while the app's lifespan does."""
     limits = limits or Limits()
     batcher = MicroBatcher(clf.predict_proba, limits.max_batch, limits.max_wait_ms, limits.max_queue)
-    names = list(clf.schema_.names)
+    names = list(clf.label_names)
     dialogue = clf.config.dialogue.task != "none"
 
     @contextlib.asynccontextmanager
@@ -112,15 +112,14 @@ def create_app(clf: EmotionClassifier, limits: Limits | None = None, backend: st
             probs = await batcher.predict(items)
         except Busy as exc:
             raise HTTPException(503, str(exc)) from None
-        labels = clf.schema_.decode(clf.calibrator_.predict(probs))
-        results = [{"text": t, "labels": lab, "probabilities": probability_map(names, row)}
-                   for t, lab, row in zip(items, labels, probs, strict=True)]  # fmt: skip
-        return JSONResponse({"results": results})  # built here: the hot path skips response-model validation
+        return JSONResponse(
+            {"results": clf.records(items, probs)}
+        )  # built here: the hot path skips response-model validation
 
     @app.get("/labels")
     async def labels() -> dict[str, Any]:
         """The label names, the task and the decision thresholds."""
-        return {"labels": names, "task": clf.schema_.task, "thresholds": clf.calibrator_.to_dict()}
+        return {"labels": names, "task": clf.task, "thresholds": clf.thresholds}
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -135,7 +134,7 @@ def create_app(clf: EmotionClassifier, limits: Limits | None = None, backend: st
             "model": clf.config.model.name,
             "licence": licence_of(clf.config.model.name),
             "backend": backend,
-            "task": clf.schema_.task,
+            "task": clf.task,
             "labels": names,
             "dialogue": clf.config.dialogue.model_dump(mode="json"),
             "metrics": getattr(clf, "metrics_", {}),

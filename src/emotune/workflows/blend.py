@@ -82,9 +82,9 @@ def _but_context(clf: EmotionClassifier) -> DialogueConfig:
 def _check_members(bundles: Sequence[str | Path], clfs: list[EmotionClassifier]) -> None:
     first = clfs[0]
     for path, clf in zip(bundles[1:], clfs[1:], strict=True):
-        if clf.schema_.names != first.schema_.names or clf.schema_.task != first.schema_.task:
-            mine, theirs = f"{list(clf.schema_.names)} ({clf.schema_.task})", f"{list(first.schema_.names)}"
-            raise DataError(f"{path}: labels {mine} differ from {bundles[0]}'s {theirs} ({first.schema_.task}); "
+        if clf.label_names != first.label_names or clf.task != first.task:
+            mine, theirs = f"{list(clf.label_names)} ({clf.task})", f"{list(first.label_names)}"
+            raise DataError(f"{path}: labels {mine} differ from {bundles[0]}'s {theirs} ({first.task}); "
                             "blend models of one task")  # fmt: skip
         if _but_context(clf) != _but_context(first):
             raise DataError(f"{path}: dialogue settings (task, speakers, separator) differ from {bundles[0]}'s; "
@@ -97,10 +97,10 @@ def _from_file(ensemble: EnsembleModel, config: RunConfig, data: str | Path, pre
     ensemble's turns of context), and every member's probabilities on it."""
     first = ensemble.members[0]
     preset = preset or first.config.data.preset
-    dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema_)
+    dataset = load_like(preset, data, first.config.data.model_copy(update={"preset": preset}), first.schema)
     dataset = dialogue_view(dataset, config.dialogue)
     return dataset, np.stack([predict_proba_batched(c.predict_proba, ensemble.member_texts(c, dataset.texts),
-                                                    c.schema_.n_labels) for c in ensemble.members])  # fmt: skip
+                                                    len(c.label_names)) for c in ensemble.members])  # fmt: skip
 
 
 def _from_oof(bundles: Sequence[str | Path], schema: LabelSchema) -> tuple[EmotionDataset, np.ndarray]:
@@ -149,7 +149,7 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     _check_members(bundles, clfs)
     ensemble = EnsembleModel(clfs)
     config = ensemble_config(clfs[0].config, ensemble.context)
-    schema, thresholds = clfs[0].schema_, clfs[0].calibrator_.to_dict()
+    schema, thresholds = clfs[0].schema, clfs[0].thresholds
     if oof:
         tune, members = _from_oof(bundles, schema)
     else:
@@ -183,11 +183,9 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     if oof and data is not None:  # nothing was tuned on this file: a clean score
         dev, dev_members = _from_file(ensemble, config, data, preset)
         metrics["dev"] = {"file": str(data), "rows": len(dev), "blend": _scores(dev_members, w, cal, dev)["scores"],
-                          "members": [score(dev.y, p, clf.calibrator_, schema, prefix="scores")["scores"]
+                          "members": [clf.score(dev.y, p, prefix="scores")["scores"]
                                       for clf, p in zip(clfs, dev_members, strict=True)]}  # fmt: skip
-    blend = EmotionClassifier(config=config)
-    blend.schema_, blend.calibrator_ = schema, cal
-    blend.model_ = EnsembleModel(clfs, w.tolist())
+    blend = EmotionClassifier.from_parts(config, schema, cal, EnsembleModel(clfs, w.tolist()))
     path = blend.save(output, metrics)
     keep_scored(path, tune.texts, np.tensordot(w, members, axes=1), tune.y, schema.names, metrics, track,
                 {"models": [str(b) for b in bundles], "tuned_on": metrics["tuned_on"]}, path,

@@ -74,7 +74,7 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     if cfg.train.resume and (bundle / "emotune.json").is_file() and oof.is_file():
         clf = EmotionClassifier.load(bundle)
         log.info("fold-%d: finished in an earlier run, reusing %s", index, bundle)
-        _, texts, y, probs = read_oof(oof, clf.schema_)
+        _, texts, y, probs = read_oof(oof, clf.schema)
         return Fold(index, clf, texts, y, probs, seconds=float(clf.metrics_.get("train_seconds", 0)))
     fold_dir.mkdir(parents=True, exist_ok=True)
     with start(cfg.track, fold_dir, cfg.model_dump(mode="json"), name=f"fold-{index}") as tracked:
@@ -84,9 +84,9 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
         seconds = time.perf_counter() - started
         rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
         clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})
-        write_probabilities(oof, rows.texts, clf.dev_proba_, clf.schema_.names, y=rows.y, fold=index)
+        write_probabilities(oof, rows.texts, clf.dev_proba_, clf.label_names, y=rows.y, fold=index)
         remove_checkpoints(fold_dir, cfg)
-        own = score(rows.y, clf.dev_proba_, clf.calibrator_, clf.schema_, prefix="held_out")  # its own thresholds
+        own = clf.score(rows.y, clf.dev_proba_, prefix="held_out")  # its own thresholds
         log_outputs(tracked, fold_dir, {**own, "train_seconds": round(seconds, 2)}, bundle)
     return Fold(index, clf, list(rows.texts), rows.y, clf.dev_proba_, seconds)
 
@@ -145,9 +145,8 @@ def run(cfg: RunConfig, output: str | Path, folds: int = 5, overwrite: bool = Fa
                             y=np.concatenate([f.y for f in done]),
                             fold=np.concatenate([np.full(len(f.y), f.index) for f in done]))  # fmt: skip
         metrics, calibrator = _score(cfg, done, schema)
-        ensemble = EmotionClassifier(config=ensemble_config(cfg))
-        ensemble.schema_, ensemble.calibrator_ = schema, calibrator
-        ensemble.model_ = EnsembleModel([f.clf for f in done])
+        ensemble = EmotionClassifier.from_parts(ensemble_config(cfg), schema, calibrator,
+                                                EnsembleModel([f.clf for f in done]))  # fmt: skip
         if dev is not None:
             metrics["dev"] = _dev_scores(ensemble, dev)
         bundle = ensemble.save(run_dir / "model", metrics)
@@ -189,11 +188,11 @@ def _dev_scores(ensemble: EmotionClassifier, dev: EmotionDataset) -> dict[str, A
     model = ensemble.model_
     assert isinstance(model, EnsembleModel)
     members = model.member_probabilities(dev.texts)
-    schema, cal = ensemble.schema_, ensemble.calibrator_
-    predicted = cal.predict(np.tensordot(model.weights, members, axes=1))
+    schema = ensemble.schema
+    predicted = ensemble.decide(np.tensordot(model.weights, members, axes=1))
     return {
         "rows": len(dev),
         "ensemble": compute_metrics(dev.y, predicted, schema),
         "ensemble_per_label": per_label_report(dev.y, predicted, schema),
-        "fold_models": [compute_metrics(dev.y, cal.predict(p), schema) for p in members],
+        "fold_models": [compute_metrics(dev.y, ensemble.decide(p), schema) for p in members],
     }

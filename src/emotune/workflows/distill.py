@@ -22,7 +22,6 @@ from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.readers import check_texts, read_texts
 from emotune.errors import DataError, SettingError
-from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 from emotune.models.base import kind_of
 from emotune.runs.training import TrainResult
@@ -42,10 +41,10 @@ class SoftTargets:
 
     def _probabilities(self, texts: list[str], what: str) -> np.ndarray:
         log.info("teacher %s: labelling %d %s", self.source, len(texts), what)
-        return predict_proba_batched(self.teacher.predict_proba, texts, self.teacher.schema_.n_labels)
+        return predict_proba_batched(self.teacher.predict_proba, texts, len(self.teacher.label_names))
 
     def __call__(self, train: EmotionDataset) -> tuple[list[str], np.ndarray]:
-        schema = self.teacher.schema_
+        schema = self.teacher.schema
         if (schema.names, schema.task) != (train.schema.names, train.schema.task):
             raise DataError(f"{self.source}: the teacher predicts {schema.task} {list(schema.names)}, the "
                             f"training data has {train.schema.task} {list(train.schema.names)}; "
@@ -60,7 +59,7 @@ class SoftTargets:
     def report(self, dev: EmotionDataset) -> dict[str, Any]:
         """The teacher's scores on the student's dev rows, with its own thresholds (and held out)."""
         probs = self._probabilities(list(dev.texts), "dev texts")
-        scores = score(dev.y, probs, self.teacher.calibrator_, dev.schema, held_out=True, groups=dev.groups)
+        scores = self.teacher.score(dev.y, probs, held_out=True, groups=dev.groups)
         keep = ("dev", "dev_at_default_threshold", "dev_two_fold")
         return {"teacher": {"bundle": self.source, "kind": self.teacher.model_.kind,
                             **{k: v for k, v in scores.items() if k in keep}}}  # fmt: skip

@@ -17,7 +17,6 @@ from emotune.config import TrackConfig, with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.errors import DataError
-from emotune.evaluation.score import score
 from emotune.inference import predict_proba_batched
 from emotune.inference.backends import load_classifier
 from emotune.runs.scored import keep_scored
@@ -69,12 +68,12 @@ def run(
     clf = load_classifier(model, backend)
     preset = preset or clf.config.data.preset
     data_cfg = with_values(clf.config, {**(data_options or {}), "data.preset": preset}, "command line").data
-    dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema_), clf.config.dialogue)
-    probs = predict_proba_batched(clf.predict_proba, dataset.texts, clf.schema_.n_labels, progress=progress)
-    scores = score(dataset.y, probs, clf.calibrator_, clf.schema_, prefix="test")
+    dataset = dialogue_view(load_like(preset, data, data_cfg, clf.schema), clf.config.dialogue)
+    probs = predict_proba_batched(clf.predict_proba, dataset.texts, len(clf.label_names), progress=progress)
+    scores = clf.score(dataset.y, probs, prefix="test")
     matrix = scores.get("confusion", {}).get("rows_true_columns_predicted")
     if output is not None:
-        _keep(Path(output), model, data, dataset.texts, dataset.y, probs, clf.schema_.names, scores, track)
+        _keep(Path(output), model, data, dataset.texts, dataset.y, probs, clf.label_names, scores, track)
     return EvalResult(
         metrics=scores["test"],
         per_label=scores["per_label"],

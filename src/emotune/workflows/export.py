@@ -24,7 +24,7 @@ def run(model: str | Path, output: str | Path, quantize: str = "none") -> dict[s
     texts = calibration_texts()
     ref_probs, _ = measure(reference, texts)
     probs, _ = measure(exported, texts)
-    ref_pred, pred = reference.calibrator_.predict(ref_probs), exported.calibrator_.predict(probs)
+    ref_pred, pred = reference.decide(ref_probs), exported.decide(probs)
     return {
         "output": str(output),
         "quantize": quantize,

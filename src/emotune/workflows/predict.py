@@ -27,7 +27,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from emotune.bundle import read_settings
-from emotune.classifier import EmotionClassifier
+from emotune.classifier import EmotionClassifier, probability_map
 from emotune.config import with_values
 from emotune.data.dialogue import dialogue_frame
 from emotune.data.readers import Table, check_texts
@@ -35,7 +35,6 @@ from emotune.data.streaming import CHUNK_ROWS, count_rows, text_chunks
 from emotune.errors import DataError, EmotuneError
 from emotune.inference import predict_conversation, predict_turns
 from emotune.inference.backends import load_classifier
-from emotune.inference.conversation import probability_map
 from emotune.inference.workers import WorkerPool, label_texts
 from emotune.io_utils import write_text_atomic
 
@@ -48,10 +47,7 @@ def predict_texts(clf: EmotionClassifier, texts: Sequence[str]) -> list[dict[str
     """One record per text: ``{"text", "labels", "probabilities"}`` (dialogue bundles: one conversation)."""
     if clf.config.dialogue.task != "none":
         return predict_conversation(clf, texts)
-    probs, labels = label_texts(clf, list(texts))
-    names = clf.schema_.names
-    return [{"text": t, "labels": lab, "probabilities": probability_map(names, row)}
-            for t, lab, row in zip(texts, labels, probs, strict=True)]  # fmt: skip
+    return clf.records(list(texts))
 
 
 def predict_file(
@@ -90,7 +86,7 @@ def predict_file(
         names = schema.names
     else:
         clf = model if isinstance(model, EmotionClassifier) else load_classifier(model, backend)
-        config, names = clf.config, clf.schema_.names
+        config, names = clf.config, clf.label_names
     data_cfg = with_values(config, {"data.format": "auto", **(data_options or {})}, "command line").data
     text_column = text_column or data_cfg.text_column
     if config.dialogue.task != "none":
@@ -197,7 +193,7 @@ def _predict_conversations(
     table, _ = dialogue_frame(input_path, data_cfg, labelled=False)
     check_texts(table, table.frame["text"].tolist(), input_path)
     frame, probs, labels = predict_turns(clf, table.frame, progress)
-    writer = _Writer(output_path, clf.schema_.names)
+    writer = _Writer(output_path, clf.label_names)
     writer.start()
     writer.append(frame, probs, labels)  # the whole file at once: nothing to resume
     return writer.finish()
