@@ -29,6 +29,7 @@ from emotune.data.labels import LabelSchema
 from emotune.errors import DataError, EmotuneError
 from emotune.io_utils import atomic_dir
 from emotune.models import TextModel, load_model
+from emotune.models.base import LoadMember
 
 MANIFEST = "emotune.json"
 FORMAT_VERSION = 1
@@ -103,11 +104,11 @@ def read_settings(path: Path) -> tuple[RunConfig, LabelSchema]:
     return _settings(read_manifest(path))
 
 
-def load_bundle(path: Path) -> Bundle:
-    """The parts saved at ``path``."""
+def load_bundle(path: Path, load_member: LoadMember | None = None) -> Bundle:
+    """The parts saved at ``path``; ``load_member`` loads the member bundles of an ensemble."""
     manifest = read_manifest(path)
     try:
-        model = load_model(manifest["model_kind"], path)
+        model = load_model(manifest["model_kind"], path, load_member)
     except EmotuneError:
         raise
     except Exception as exc:  # missing or truncated weights: torch, safetensors, joblib raise many types

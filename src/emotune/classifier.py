@@ -265,7 +265,7 @@ class EmotionClassifier:
     @classmethod
     def load(cls, path: str | Path) -> EmotionClassifier:
         """Load a bundle written by :meth:`save` or ``emotune train``."""
-        parts = load_bundle(Path(path))
+        parts = load_bundle(Path(path), load_member=cls.load)
         clf = cls.from_parts(parts.config, parts.schema, parts.calibrator, parts.model, parts.metrics)
         clf.path_ = Path(path)
         return clf

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from emotune.config import ModelConfig, RunConfig
-from emotune.errors import ConfigError, Problem, SettingError
+from emotune.errors import ConfigError, DataError, Problem, SettingError
 
 DevSet = tuple[Sequence[str], np.ndarray]
 
@@ -45,6 +45,7 @@ class TextModel(Protocol):
 
 
 Checks = Callable[[RunConfig], list[Problem]]
+LoadMember = Callable[[Path], Any]  # loads a whole bundle (EmotionClassifier.load), for kinds made of bundles
 
 
 def no_problems(cfg: RunConfig) -> list[Problem]:
@@ -75,6 +76,8 @@ class ModelKind:
     search space (dotted config keys -> distributions, see :mod:`emotune.tuning`); ``problems(config)`` lists
     settings this kind cannot use and ``runtime(config)`` what this machine lacks for it (an extra, a GPU).
     ``label_masks``: ``fit`` accepts ``NaN`` in ``y`` for labels a row is not annotated for (combined sources).
+    ``load_members(folder, load_member)``, for a kind made of whole bundles (``ensemble``), replaces ``load``: the
+    caller above (``EmotionClassifier.load``) hands down how to load a member, so this layer imports none above it.
     """
 
     name: str
@@ -85,6 +88,7 @@ class ModelKind:
     problems: Checks = no_problems
     runtime: Checks = no_problems
     label_masks: bool = False
+    load_members: Callable[[Path, LoadMember], TextModel] | None = None
 
 
 KIND_MODULES = {
@@ -93,7 +97,7 @@ KIND_MODULES = {
     "decoder": "emotune.models.decoder",
     "generative": "emotune.models.generative",
     "onnx": "emotune.models.onnx",  # exported by emotune export; predicts only
-    "ensemble": "emotune.ensembles.model",  # an upper layer, found through this registry only
+    "ensemble": "emotune.models.ensemble",  # cv's fold ensembles and blends: made of whole bundles
 }
 
 
@@ -130,6 +134,13 @@ def build_model(cfg: RunConfig) -> TextModel:
     return kind.build(cfg)
 
 
-def load_model(kind: str, directory: Path) -> TextModel:
-    """Load a saved model of ``kind`` from a bundle folder."""
-    return get_kind(kind, str(directory)).load(directory)
+def load_model(kind: str, directory: Path, load_member: LoadMember | None = None) -> TextModel:
+    """Load a saved model of ``kind`` from a bundle folder; ``load_member`` loads a member bundle for the kinds
+    made of bundles (see :class:`ModelKind`)."""
+    found = get_kind(kind, str(directory))
+    if found.load_members is None:
+        return found.load(directory)
+    if load_member is None:
+        raise DataError(f"{directory}: a bundle of kind {kind} holds other bundles; load it with "
+                        "EmotionClassifier.load")  # fmt: skip
+    return found.load_members(directory, load_member)

@@ -28,11 +28,11 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_like
-from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
 from emotune.evaluation.score import halves, score, two_fold
 from emotune.inference import predict_proba_batched
+from emotune.models.ensemble import EnsembleModel, ensemble_config
 from emotune.runs.folder import read_oof
 from emotune.runs.scored import keep_scored
 

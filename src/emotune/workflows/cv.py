@@ -37,10 +37,10 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
-from emotune.ensembles import EnsembleModel, ensemble_config
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score
+from emotune.models.ensemble import EnsembleModel, ensemble_config
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
 from emotune.settling import settle

@@ -1,7 +1,10 @@
 """Weighted averages of whole bundles: the fold ensemble of ``emotune cv`` and the blends of ``emotune blend``.
 
 Each member is a complete bundle (its own model kind, preprocessing and dialogue settings), so a TF-IDF
-baseline and a fine-tuned encoder can be averaged. The ensemble's own classifier therefore runs with
+baseline and a fine-tuned encoder can be averaged. Members are fitted classifiers (:class:`Member`: an
+``EmotionClassifier``, which this layer never imports): the bundle loader passes the function that loads one
+(``EmotionClassifier.load``) down to :meth:`EnsembleModel.load`, so the model layer holds bundles without
+importing the layers above it. The ensemble's own classifier therefore runs with
 preprocessing switched off (:func:`ensemble_config`) and hands raw text to every member. Dialogue members may
 differ in their turns of context: the ensemble's inputs carry the most any member uses
 (:attr:`EnsembleModel.context`), and each member gets them cut back to its own. Layout::
@@ -17,20 +20,38 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.dialogue import trim_context
 from emotune.errors import DataError, Problem
-from emotune.models.base import DevSet, ModelKind
+from emotune.models.base import DevSet, LoadMember, ModelKind
 
 if TYPE_CHECKING:
     from emotune.data.labels import LabelSchema
 
 FILE = "ensemble.json"
+
+
+class Member(Protocol):
+    """What an ensemble needs of a member: a fitted classifier (``EmotionClassifier``)."""
+
+    config: RunConfig
+
+    @property
+    def schema(self) -> LabelSchema: ...
+
+    @property
+    def label_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def task(self) -> str: ...
+
+    def predict_proba(self, texts: Sequence[str] | str) -> np.ndarray: ...
+
+    def save(self, path: str | Path, metrics: dict[str, Any] | None = None) -> Path: ...
 
 
 def ensemble_config(config: RunConfig, context: int | None = None) -> RunConfig:
@@ -49,7 +70,7 @@ class EnsembleModel:
 
     kind = "ensemble"
 
-    def __init__(self, members: Sequence[EmotionClassifier], weights: Sequence[float] | None = None) -> None:
+    def __init__(self, members: Sequence[Member], weights: Sequence[float] | None = None) -> None:
         if not members:
             raise DataError("an ensemble needs at least one member bundle")
         schemas = {(m.label_names, m.task) for m in members}
@@ -63,7 +84,7 @@ class EnsembleModel:
         dialogue = [m.config.dialogue for m in self.members if m.config.dialogue.task != "none"]
         self.context = max((d.context_turns for d in dialogue), default=0)  # earlier turns in the inputs
 
-    def member_texts(self, member: EmotionClassifier, texts: Sequence[str]) -> list[str]:
+    def member_texts(self, member: Member, texts: Sequence[str]) -> list[str]:
         """``texts`` (inputs with :attr:`context` earlier turns) as ``member`` was trained on them."""
         d = member.config.dialogue
         if d.task == "none" or d.context_turns >= self.context:
@@ -94,9 +115,10 @@ class EnsembleModel:
         (directory / FILE).write_text(json.dumps({"weights": self.weights.tolist(), "members": names}, indent=2))
 
     @classmethod
-    def load(cls, directory: Path) -> EnsembleModel:
+    def load(cls, directory: Path, load_member: LoadMember) -> EnsembleModel:
+        """The ensemble saved in ``directory``; ``load_member`` loads each member bundle."""
         spec: dict[str, Any] = json.loads((directory / FILE).read_text())
-        return cls([EmotionClassifier.load(directory / name) for name in spec["members"]], spec["weights"])
+        return cls([load_member(directory / name) for name in spec["members"]], spec["weights"])
 
 
 def _not_trained(config: RunConfig) -> list[Problem]:
@@ -109,4 +131,8 @@ def _build(config: RunConfig) -> EnsembleModel:
     raise AssertionError("unreachable: build_model refuses model=ensemble (see _not_trained)")
 
 
-KIND = ModelKind("ensemble", _build, EnsembleModel.load, problems=_not_trained)
+def _load_alone(directory: Path) -> EnsembleModel:
+    raise AssertionError("unreachable: load_model passes the member loader to load_members")
+
+
+KIND = ModelKind("ensemble", _build, _load_alone, problems=_not_trained, load_members=EnsembleModel.load)
