@@ -130,11 +130,13 @@ class EmotionClassifier:
         work_dir: str | Path | None = None,
         targets: Targets | None = None,
         checked: bool = False,
+        callbacks: Sequence[Any] = (),
     ) -> EmotionClassifier:
         """Train on ``train``; select checkpoints and fit thresholds on ``dev`` (without one, ``data.dev_size``
         of train is held out). ``work_dir`` receives checkpoints and per-epoch metrics of encoder training;
         ``targets`` replaces the gold labels the model fits (dev stays gold); ``checked``: the caller has
-        validated the config already (a run does, before it reads the data). The config is settled on the
+        validated the config already (a run does, before it reads the data); ``callbacks``: Trainer callbacks
+        for the transformer kinds (tracking, sweep pruning). The config is settled on the
         training rows first (:func:`emotune.settling.settle`); the bundle records what was used."""
         if not checked:
             check(self.config)
@@ -160,6 +162,7 @@ class EmotionClassifier:
             train.schema,
             dev=(dev_texts, dev.y),
             work_dir=Path(work_dir) if work_dir is not None else None,
+            callbacks=callbacks,
         )
         self.dev_proba_ = self.model_.predict_proba(dev_texts)
         self.calibrator_ = ThresholdCalibrator.from_config(self.config.thresholds)

@@ -26,7 +26,9 @@ DevSet = tuple[Sequence[str], np.ndarray]
 
 
 class TextModel(Protocol):
-    """A model that maps preprocessed texts to label probabilities ``(n_texts, n_labels)``."""
+    """A model that maps preprocessed texts to label probabilities ``(n_texts, n_labels)``. ``fit`` writes
+    checkpoints to ``work_dir`` and hands ``callbacks`` (``transformers.TrainerCallback``: tracking, sweep pruning)
+    to the kinds that train with a Trainer; the others ignore them."""
 
     kind: str
 
@@ -37,6 +39,7 @@ class TextModel(Protocol):
         schema: Any,  # a LabelSchema
         dev: DevSet | None = None,
         work_dir: Path | None = None,
+        callbacks: Sequence[Any] = (),
     ) -> TextModel: ...
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...

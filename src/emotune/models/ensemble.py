@@ -92,7 +92,7 @@ class EnsembleModel:
         return [trim_context(text, d.context_turns, d) for text in texts]
 
     def fit(self, texts: Sequence[str], y: np.ndarray, schema: LabelSchema, dev: DevSet | None = None,
-            work_dir: Path | None = None) -> EnsembleModel:  # fmt: skip
+            work_dir: Path | None = None, callbacks: Sequence[Any] = ()) -> EnsembleModel:  # fmt: skip
         raise DataError("an ensemble is built from trained bundles by `emotune cv` or `emotune blend`, not fit")
 
     def member_probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -64,6 +64,7 @@ class OnnxModel:
         schema: Any,
         dev: DevSet | None = None,
         work_dir: Path | None = None,
+        callbacks: Sequence[Any] = (),
     ) -> OnnxModel:
         raise EmotuneError("an ONNX bundle cannot be trained; train the transformer bundle and export it again")
 

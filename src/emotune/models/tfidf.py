@@ -111,6 +111,7 @@ class TfidfModel:
         schema: LabelSchema,
         dev: DevSet | None = None,
         work_dir: Path | None = None,
+        callbacks: Sequence[Any] = (),
     ) -> TfidfModel:
         """Fit on preprocessed ``texts`` and indicator labels ``y`` ``(n, n_labels)`` (multilabel: ``NaN`` where a
         row is not annotated for a label); ``dev`` is not needed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from emotune.evaluation.score import MIN_HELD_OUT_ROWS, two_fold_with_epoch_choi
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, remove_checkpoints, write_probabilities
 from emotune.settling import settle
-from emotune.tracking import log_outputs, start, tracked_training
+from emotune.tracking import log_outputs, start, tracking_callbacks
 from emotune.training.distributed import finish, world_size
 from emotune.validation import check
 
@@ -50,11 +50,13 @@ def run(
     targets: Targets | None = None,
     report: Callable[[EmotionDataset], dict[str, Any]] | None = None,
     tracked_as: str | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Train the model ``cfg`` describes and write the run folder ``output`` (see :class:`RunFolder` for how
     an existing folder, ``cfg.train.resume`` and ``overwrite`` are handled). ``targets`` replaces the gold
     training labels (see :class:`~emotune.classifier.Targets`); ``report(dev)`` adds entries to the metrics;
-    ``tracked_as`` names the run in the trackers (default: ``track.run_name`` or the folder's name).
+    ``tracked_as`` names the run in the trackers (default: ``track.run_name`` or the folder's name);
+    ``callbacks`` go to the Trainer of transformer kinds (``emotune sweep`` prunes trials with one).
 
     >>> # result = run(load_config("configs/baseline_semeval.yaml"), "runs/baseline")
     """
@@ -73,8 +75,14 @@ def run(
                  f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
                  if cfg.dialogue.task != "none" else "")  # fmt: skip
         started = time.perf_counter()
-        with tracked_training(tracked):
-            clf = EmotionClassifier(config=cfg).fit_dataset(train, dev, work_dir=run_dir, targets=targets, checked=True)
+        clf = EmotionClassifier(config=cfg).fit_dataset(
+            train,
+            dev,
+            work_dir=run_dir,
+            targets=targets,
+            checked=True,
+            callbacks=[*callbacks, *tracking_callbacks(tracked)],
+        )
         seconds = time.perf_counter() - started
         if not folder.main:
             finish()

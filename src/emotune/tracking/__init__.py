@@ -7,7 +7,7 @@ and one line in ``TRACKERS``.
 """
 
 from emotune.tracking.base import Backend
-from emotune.tracking.outputs import log_outputs, tracked_training
+from emotune.tracking.outputs import log_outputs, tracking_callbacks
 from emotune.tracking.run import TRACKERS, TrackedRun, active, start
 
-__all__ = ["TRACKERS", "Backend", "TrackedRun", "active", "log_outputs", "start", "tracked_training"]
+__all__ = ["TRACKERS", "Backend", "TrackedRun", "active", "log_outputs", "start", "tracking_callbacks"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,13 @@ from emotune.tracking.run import TrackedRun
 FILES = ("metrics.json", "config.yaml", "report.html", "dev_probabilities.csv", "oof_probabilities.csv")
 
 
-@contextlib.contextmanager
-def tracked_training(run: TrackedRun) -> Iterator[None]:
-    """Inside the block every Trainer also logs its evaluations and losses to ``run``."""
+def tracking_callbacks(run: TrackedRun) -> list[Any]:
+    """The Trainer callbacks that log evaluations and losses to ``run`` as they happen (none when not tracked)."""
     if not run:
-        yield
-        return
+        return []
     from emotune.tracking.callback import TrackingCallback
-    from emotune.training.trainer import extra_callbacks
 
-    with extra_callbacks(TrackingCallback(run)):
-        yield
+    return [TrackingCallback(run)]
 
 
 def log_outputs(run: TrackedRun, run_dir: Path, metrics: Mapping[str, Any], bundle: Path | None = None,

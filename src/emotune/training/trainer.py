@@ -46,24 +46,6 @@ OPTIMIZERS: dict[str, Callable[[list[dict[str, Any]]], torch.optim.Optimizer]] =
 }
 
 
-_EXTRA_CALLBACKS: list[TrainerCallback] = []
-
-
-@contextlib.contextmanager
-def extra_callbacks(*callbacks: TrainerCallback) -> Iterator[None]:
-    """Add ``callbacks`` to every Trainer started inside the block (``emotune sweep`` prunes trials this way)."""
-    _EXTRA_CALLBACKS.extend(callbacks)
-    try:
-        yield
-    finally:
-        for callback in callbacks:
-            _EXTRA_CALLBACKS.remove(callback)
-
-
-def active_callbacks() -> list[TrainerCallback]:
-    return list(_EXTRA_CALLBACKS)
-
-
 def input_embeddings(model: nn.Module) -> nn.Embedding:
     """The word-embedding table of a classifier (a transformers model, or emotune's wrapper of an encoder)."""
     for candidate in (model, getattr(model, "encoder", None)):

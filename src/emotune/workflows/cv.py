@@ -44,7 +44,7 @@ from emotune.models.ensemble import EnsembleModel, ensemble_config
 from emotune.reports import try_report
 from emotune.runs.folder import RunFolder, read_oof, remove_checkpoints, write_probabilities
 from emotune.settling import settle
-from emotune.tracking import log_outputs, start, tracked_training
+from emotune.tracking import log_outputs, start, tracking_callbacks
 from emotune.training.distributed import world_size
 from emotune.validation import check
 
@@ -79,8 +79,9 @@ def _run_fold(cfg: RunConfig, index: int, train: EmotionDataset, held_out: Emoti
     fold_dir.mkdir(parents=True, exist_ok=True)
     with start(cfg.track, fold_dir, cfg.model_dump(mode="json"), name=f"fold-{index}") as tracked:
         started = time.perf_counter()
-        with tracked_training(tracked):
-            clf = EmotionClassifier(config=cfg).fit_dataset(train, held_out, work_dir=fold_dir, checked=True)
+        clf = EmotionClassifier(config=cfg).fit_dataset(
+            train, held_out, work_dir=fold_dir, checked=True, callbacks=tracking_callbacks(tracked)
+        )
         seconds = time.perf_counter() - started
         rows = clf.dev_  # the held-out part as the model scored it (with dialogue.task: one row per turn)
         clf.save(bundle, {"train_seconds": round(seconds, 2), "fold": index, "train_rows": len(train)})

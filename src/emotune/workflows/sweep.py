@@ -19,7 +19,6 @@ With ``track.to`` set, every trial is a run nested under the study's run in the 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -103,8 +102,8 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
         log.info("trial %d: %s", trial.number, params)
         trial_dir = run_dir / "trials" / str(trial.number)
         try:
-            with _pruning(trial, sweep.metric, trial.user_attrs["kind"]):
-                result = train.run(trial_cfg, trial_dir, tracked_as=f"trial-{trial.number}")
+            pruning = _pruning(trial, sweep.metric, trial.user_attrs["kind"])
+            result = train.run(trial_cfg, trial_dir, tracked_as=f"trial-{trial.number}", callbacks=pruning)
         except optuna.TrialPruned as exc:
             log.info("trial %d pruned at %s (below the median of earlier trials)", trial.number, exc)
             raise
@@ -134,13 +133,13 @@ def run(cfg: RunConfig, output: str | Path) -> SweepResult:
     return SweepResult(run_dir, run_dir / "best.yaml", summary)
 
 
-def _pruning(trial: Any, metric: str, kind: str) -> contextlib.AbstractContextManager[None]:
+def _pruning(trial: Any, metric: str, kind: str) -> list[Any]:
     """Transformer kinds report each epoch to the pruner through a Trainer callback; TF-IDF has no epochs."""
     if kind == "tfidf":
-        return contextlib.nullcontext()
-    from emotune.training.trainer import PruningCallback, extra_callbacks
+        return []
+    from emotune.training.trainer import PruningCallback
 
-    return extra_callbacks(PruningCallback(trial, metric))
+    return [PruningCallback(trial, metric)]
 
 
 def _short(value: Any) -> str:

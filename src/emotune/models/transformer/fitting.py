@@ -21,7 +21,7 @@ from emotune.data.labels import LabelSchema
 from emotune.errors import SettingError
 from emotune.models.transformer.freezing import param_groups
 from emotune.models.transformer.inputs import TextInputs
-from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress, active_callbacks
+from emotune.training.trainer import OPTIMIZERS, DevMetrics, EmotionTrainer, EpochLog, QuietProgress
 
 log = logging.getLogger("emotune")
 
@@ -169,16 +169,17 @@ def last_checkpoint(folder: Path, resume: bool) -> str | None:
     return last
 
 
-def train(trainer: Any, work_dir: Path | None, resume: bool) -> nn.Module:
+def train(trainer: Any, work_dir: Path | None, resume: bool, callbacks: Sequence[Any] = ()) -> nn.Module:
     """Run ``trainer`` with checkpoints and ``epochs.jsonl`` in ``work_dir`` (or a temporary folder that is
-    removed afterwards); returns the trained module (the best epoch's when there is a dev set)."""
+    removed afterwards) and the caller's ``callbacks`` added; returns the trained module (the best epoch's when
+    there is a dev set)."""
     with contextlib.ExitStack() as stack:
         work = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         trainer.args.output_dir = str(work / "checkpoints")
         last = last_checkpoint(work / "checkpoints", resume)
         resumed = json.loads((Path(last) / "trainer_state.json").read_text())["epoch"] if last else None
         trainer.add_callback(EpochLog(work / "epochs.jsonl" if work_dir is not None else None, resumed))
-        for callback in active_callbacks():
+        for callback in callbacks:
             trainer.add_callback(callback)
         trainer.train(resume_from_checkpoint=last)
     return cast(nn.Module, trainer.model).eval()

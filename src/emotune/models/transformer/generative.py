@@ -113,6 +113,7 @@ class GenerativeModel(TransformerModel):
         schema: LabelSchema,
         dev: DevSet | None = None,
         work_dir: Path | None = None,
+        callbacks: Sequence[Any] = (),
     ) -> GenerativeModel:
         """LoRA-tune (or fully tune) the LM on prompt -> label list. ``dev`` is not used here: thresholds are
         calibrated on it afterwards from :meth:`predict_proba`, like for every kind."""
@@ -132,7 +133,8 @@ class GenerativeModel(TransformerModel):
             callbacks=fitting.loop_callbacks(self.config.train),
         )
         fitting.quiet(trainer)
-        self._train(trainer, work_dir, f"answer-token cross-entropy, optimizer {self.config.train.optimizer}")
+        detail = f"answer-token cross-entropy, optimizer {self.config.train.optimizer}"
+        self._train(trainer, work_dir, detail, callbacks)
         return self
 
     def _examples(self, texts: Sequence[str], y: np.ndarray) -> Any:

@@ -79,6 +79,7 @@ class TransformerModel:
         schema: LabelSchema,
         dev: DevSet | None = None,
         work_dir: Path | None = None,
+        callbacks: Sequence[Any] = (),
     ) -> TransformerModel:
         """Fine-tune on ``texts`` / ``y`` ``(n, n_labels)``; select the best epoch on ``dev`` when given.
 
@@ -96,7 +97,7 @@ class TransformerModel:
         loss_fn = build_loss(train_cfg.loss, stats)
         trainer = fitting.classifier_trainer(module, self.tokenizer_, self.config, self.precision_, schema,
                                              train_set, dev_set, loss_fn, self.backbone.head)  # fmt: skip
-        self._train(trainer, work_dir, f"loss {type(loss_fn).__name__}, optimizer {train_cfg.optimizer}")
+        self._train(trainer, work_dir, f"loss {type(loss_fn).__name__}, optimizer {train_cfg.optimizer}", callbacks)
         self.dev_history_ = fitting.dev_history(trainer, train_cfg.select_metric, dev[1]) if dev is not None else []
         if trainer.state.best_model_checkpoint:
             log.info("best checkpoint: %s (dev %s %.4f)", Path(trainer.state.best_model_checkpoint).name,
@@ -155,8 +156,9 @@ class TransformerModel:
             nn.Module, adapters.apply_peft(module, cfg, model_type, self.backbone.head, self.backbone.peft_task)
         )
 
-    def _train(self, trainer: Any, work_dir: Path | None, detail: str) -> None:
-        """Run ``trainer`` (see :func:`.fitting.train`) and keep the trained module and its parameter counts."""
+    def _train(self, trainer: Any, work_dir: Path | None, detail: str, callbacks: Sequence[Any] = ()) -> None:
+        """Run ``trainer`` with ``callbacks`` added (see :func:`.fitting.train`) and keep the trained module and
+        its parameter counts."""
         from emotune.models.transformer.fitting import train
 
         cfg = self.config.model
@@ -165,7 +167,7 @@ class TransformerModel:
         log.info("fine-tuning %s (%s)%s: %d of %d parameters trainable, %s, precision %s", cfg.name, self.source_,
                  f" with {cfg.peft.method}" if self.adapter else "", trainable, total, detail,
                  self.precision_)  # fmt: skip
-        self.module_ = train(trainer, work_dir, self.config.train.resume)
+        self.module_ = train(trainer, work_dir, self.config.train.resume, callbacks)
 
     # --- inference -------------------------------------------------------------------------------------
 
