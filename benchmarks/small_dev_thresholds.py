@@ -1,7 +1,7 @@
 """Thresholds that never lose to plain 0.5 on a small dev set (issue 35 item 4).
 
 Per-label thresholds tuned on a small dev set can score below plain 0.5 thresholds on new rows. The
-``auto`` strategy (:mod:`emotune.calibration.thresholds`) fits ``fixed`` (0.5), ``global``, ``shrunk`` and
+``auto`` strategy (:mod:`emotune.decisions.thresholds`) fits ``fixed`` (0.5), ``global``, ``shrunk`` and
 ``per_label`` on one half of the fitting rows, scores each on the other half (both ways) and keeps the best,
 ``fixed`` on ties or below 40 rows. This script measures every rule on the saved dev probabilities of finished
 runs (``RUN/dev_probabilities.csv``; nothing is retrained):
@@ -32,9 +32,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from common import add_result  # noqa: E402
 
-from emotune.calibration.thresholds import ThresholdCalibrator, halves, jaccard, macro_f1  # noqa: E402
 from emotune.config import ThresholdConfig  # noqa: E402
 from emotune.data.labels import LabelSchema  # noqa: E402
+from emotune.decisions.scores import jaccard, macro_f1  # noqa: E402
+from emotune.decisions.thresholds import ThresholdCalibrator, halves  # noqa: E402
 
 RULES = ("fixed", "global", "shrunk", "per_label", "auto")
 OBJECTIVE = ThresholdConfig().objective

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from emotune.calibration.thresholds import ThresholdCalibrator
     from emotune.classifier import EmotionClassifier, dataset_from_labels
     from emotune.config import (
         DataConfig,
@@ -32,13 +31,14 @@ if TYPE_CHECKING:
     from emotune.data.preprocess import Preprocessor
     from emotune.data.presets import PRESETS
     from emotune.data.splits import kfold, train_dev_split
+    from emotune.decisions.thresholds import ThresholdCalibrator
     from emotune.errors import ConfigError, DataError, EmotuneError
     from emotune.evaluation.metrics import METRICS, compute_metrics, per_label_report
     from emotune.inference import predict_conversation
 
 # The public API is imported on first use, so `emotune --help` does not pay for scikit-learn and friends.
 _EXPORTS = {
-    "ThresholdCalibrator": "emotune.calibration.thresholds",
+    "ThresholdCalibrator": "emotune.decisions.thresholds",
     "EmotionClassifier": "emotune.classifier",
     "dataset_from_labels": "emotune.classifier",
     **dict.fromkeys(

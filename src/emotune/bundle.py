@@ -22,10 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.card import model_card
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.errors import DataError, EmotuneError
 from emotune.io_utils import atomic_dir
 from emotune.models import TextModel, load_model

@@ -12,9 +12,9 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.config import RunConfig
 from emotune.data.labels import LabelSchema
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.models.catalogue import CATALOGUE
 
 # Hub dataset ids of the presets' datasets (presets of users' own data have none).

@@ -18,13 +18,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from emotune.bundle import Bundle, load_bundle, save_bundle
-from emotune.calibration.thresholds import ThresholdCalibrator, unfit_decision
 from emotune.config import RunConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
 from emotune.data.sampling import rebalance
+from emotune.decisions.offsets import unfit_decision
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.errors import DataError, SettingError
 from emotune.models import TextModel, build_model
 from emotune.models.base import get_kind, kind_of
@@ -91,7 +92,7 @@ class EmotionClassifier:
     Attributes:
         schema_: the label schema learned in :meth:`fit`.
         model_: the fitted model.
-        calibrator_: the fitted :class:`~emotune.calibration.thresholds.ThresholdCalibrator`.
+        calibrator_: the fitted :class:`~emotune.decisions.thresholds.ThresholdCalibrator`.
         dev_proba_: probabilities ``(n_dev, n_labels)`` on the validation rows the thresholds were fit on.
     """
 

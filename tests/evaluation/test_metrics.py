@@ -77,3 +77,21 @@ def test_per_label_report_and_confusion() -> None:
 def test_shape_mismatch_is_an_error() -> None:
     with pytest.raises(ValueError, match="shape"):
         compute_metrics(np.zeros((2, 3)), np.zeros((2, 2)), ML)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_shared_scores_equal_sklearn_in_both_tasks(seed: int) -> None:
+    """macro-F1, micro-F1 and Jaccard are defined once (emotune.decisions.scores) for thresholds and reports; they
+    must give sklearn's values, with a label that is never true and one never predicted, and one-hot class rows."""
+    rng = np.random.default_rng(seed)
+    y_true, y_pred = (rng.random((40, 3)) < 0.4).astype(np.int8), (rng.random((40, 3)) < 0.4).astype(np.int8)
+    y_true[:, 2], y_pred[:, 1] = 0, 0
+    got = compute_metrics(y_true, y_pred, ML)
+    assert got["macro_f1"] == pytest.approx(skm.f1_score(y_true, y_pred, average="macro", zero_division=0))
+    assert got["micro_f1"] == pytest.approx(skm.f1_score(y_true, y_pred, average="micro", zero_division=0))
+    assert got["jaccard"] == pytest.approx(skm.jaccard_score(y_true, y_pred, average="samples", zero_division=1))
+    gold, pred = rng.integers(0, 2, 30), rng.integers(0, 3, 30)  # class 2 is never gold
+    got = compute_metrics(MC.one_hot(gold), MC.one_hot(pred), MC)
+    labels = [0, 1, 2]
+    assert got["macro_f1"] == pytest.approx(skm.f1_score(gold, pred, average="macro", labels=labels, zero_division=0))
+    assert got["micro_f1"] == pytest.approx(skm.accuracy_score(gold, pred))

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.data.labels import LabelSchema
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.evaluation import score as score_module
 from emotune.evaluation.metrics import compute_metrics
 

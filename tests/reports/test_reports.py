@@ -12,9 +12,10 @@ from matplotlib.image import imread
 from sklearn.metrics import f1_score
 
 from emotune import EmotionClassifier
-from emotune.calibration.thresholds import ThresholdCalibrator, f1_by_threshold
 from emotune.card import model_card
 from emotune.data.labels import LabelSchema
+from emotune.decisions.scores import f1_by_threshold
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.reports.evidence import RunEvidence
 from emotune.reports.figures import GRID
 from emotune.reports.tables import confident_errors

@@ -1,4 +1,5 @@
-"""Metrics as thin wrappers over ``sklearn.metrics``, looked up by name in :data:`METRICS`.
+"""Metrics by name in :data:`METRICS`: macro-F1, micro-F1 and Jaccard are the functions thresholds are fitted
+with (:mod:`emotune.decisions.scores`, one definition each), the rest thin wrappers over ``sklearn.metrics``.
 
 All functions take indicator matrices ``y_true`` and ``y_pred`` of shape ``(n, n_labels)`` and the
 :class:`~emotune.data.labels.LabelSchema`; multiclass metrics use the class index of each one-hot row.
@@ -21,6 +22,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from emotune.data.labels import LabelSchema
+from emotune.decisions.scores import jaccard, macro_f1, micro_f1
 
 MetricFn = Callable[[np.ndarray, np.ndarray, LabelSchema], float]
 
@@ -60,9 +62,10 @@ def _micro_f1_without_neutral(y_true: np.ndarray, y_pred: np.ndarray, schema: La
     return float(skm.f1_score(y_true[:, others], y_pred[:, others], average="micro", zero_division=0))
 
 
-def _jaccard(y_true: np.ndarray, y_pred: np.ndarray, schema: LabelSchema) -> float:
-    """SemEval-2018 E-c's official score: mean over texts of |gold ∩ pred| / |gold ∪ pred| (empty ∪ empty = 1)."""
-    return float(skm.jaccard_score(y_true, y_pred, average="samples", zero_division=1.0))
+def _indicators(score: Callable[[np.ndarray, np.ndarray], float]) -> MetricFn:
+    """``score(pred, gold)`` of :mod:`emotune.decisions.scores` on 0/1 matrices; for one-hot single-label rows
+    macro-F1 is sklearn's over every class and micro-F1 is accuracy, as ``f1_score`` on class ids gives."""
+    return lambda y_true, y_pred, schema: score(np.asarray(y_pred) > 0, np.asarray(y_true) > 0)
 
 
 def _nonzero_f1_labels(y_true: np.ndarray, y_pred: np.ndarray, schema: LabelSchema) -> float:
@@ -73,12 +76,13 @@ def _nonzero_f1_labels(y_true: np.ndarray, y_pred: np.ndarray, schema: LabelSche
 
 
 METRICS: dict[str, Metric] = {
-    "macro_f1": Metric(_f1("macro")),
-    "micro_f1": Metric(_f1("micro")),
+    "macro_f1": Metric(_indicators(macro_f1)),
+    "micro_f1": Metric(_indicators(micro_f1)),
     "weighted_f1": Metric(_f1("weighted")),
     # a text with no gold label and no predicted label is a correct answer, as in `jaccard`
     "samples_f1": Metric(_f1("samples", zero_division=1.0), tasks=("multilabel",)),
-    "jaccard": Metric(_jaccard, tasks=("multilabel",)),
+    # SemEval-2018 E-c's official score; a text with no gold and no predicted label scores 1
+    "jaccard": Metric(_indicators(jaccard), tasks=("multilabel",)),
     "hamming_loss": Metric(
         lambda t, p, s: float(skm.hamming_loss(t, p)), tasks=("multilabel",), greater_is_better=False
     ),

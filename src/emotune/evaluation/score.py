@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import ThresholdCalibrator, halves, objective_value
 from emotune.data.labels import LabelSchema
+from emotune.decisions.scores import objective_value
+from emotune.decisions.thresholds import ThresholdCalibrator, halves
 from emotune.evaluation.metrics import compute_metrics, confusion, per_label_report
 
 MIN_HELD_OUT_ROWS = 20  # two halves of at least 10 rows

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from emotune.bundle import MANIFEST, read_manifest
-from emotune.calibration.thresholds import ThresholdCalibrator
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.errors import DataError
 
 PROBABILITY_FILES = ("dev_probabilities.csv", "oof_probabilities.csv", "probabilities.csv")

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
-from emotune.calibration.thresholds import f1_by_threshold
+from emotune.decisions.scores import f1_by_threshold
 from emotune.reports.evidence import RunEvidence
 
 BLUE, ORANGE, GREEN, RED, GREY = "#3b6ea8", "#e08a2c", "#4a9a5b", "#c8463d", "#9a9a9a"

@@ -20,9 +20,10 @@ from torch import nn
 from transformers import ProgressCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_utils import EvalPrediction
 
-from emotune.calibration.thresholds import SUMS, ThresholdCalibrator, objective_value
 from emotune.config import ThresholdConfig, TrainConfig
 from emotune.data.labels import LabelSchema, probabilities
+from emotune.decisions.scores import SUMS, objective_value
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.evaluation.metrics import applicable, compute_metrics
 
 log = logging.getLogger("emotune")

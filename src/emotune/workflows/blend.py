@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import DialogueConfig, RunConfig, TrackConfig
 from emotune.data.dataset import EmotionDataset
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_like
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.errors import DataError
 from emotune.evaluation.metrics import compute_metrics
 from emotune.evaluation.score import halves, score, two_fold

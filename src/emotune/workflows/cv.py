@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from emotune.calibration.thresholds import ThresholdCalibrator
 from emotune.classifier import EmotionClassifier
 from emotune.config import RunConfig
 from emotune.data.combine import combine
@@ -37,6 +36,7 @@ from emotune.data.dataset import EmotionDataset
 from emotune.data.labels import LabelSchema
 from emotune.data.loading import load_train_and_dev
 from emotune.data.splits import kfold
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.errors import EmotuneError
 from emotune.evaluation.metrics import compute_metrics, per_label_report
 from emotune.evaluation.score import score

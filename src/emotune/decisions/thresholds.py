@@ -19,9 +19,8 @@ fits with 0 and with 1 and keeps whichever scores better on the fitting rows.
 
 Single-label (multiclass) tasks decide by argmax; with ``decision`` set to an objective (``macro_f1``,
 ``balanced_accuracy``, ``accuracy``, or ``micro_f1_without_neutral``: micro-F1 over every class but the
-schema's neutral one, the DailyDialog convention), per-class additive offsets on the log-probabilities are
-fitted for it: the single-label counterpart of thresholds (a prior correction, e.g. after class weights or
-downsampling).
+schema's neutral one, the DailyDialog convention), per-class offsets are fitted for it
+(:mod:`emotune.decisions.offsets`).
 
 >>> import numpy as np
 >>> from emotune.data.labels import LabelSchema
@@ -41,101 +40,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from emotune.data.labels import LabelSchema
+from emotune.decisions.offsets import DECISIONS, fit_offsets
+from emotune.decisions.scores import GRID, OBJECTIVES, class_objective, f1_by_threshold
 
 if TYPE_CHECKING:
     from emotune.config import ThresholdConfig
 
-GRID = np.round(np.arange(0.02, 0.99, 0.01), 2)
-
-
-def _counts(pred: np.ndarray, y: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    tp = (pred & y).sum(axis=axis)
-    return tp, (pred & ~y).sum(axis=axis), (~pred & y).sum(axis=axis)
-
-
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros(np.shape(num), dtype=float), where=den > 0)
-
-
-def f1_by_threshold(probs: np.ndarray, y: np.ndarray, grid: np.ndarray = GRID) -> np.ndarray:
-    """One label's F1 at each threshold of ``grid``: ``probs`` and 0/1 ``y`` are ``(n,)``; returns ``(len(grid),)``."""
-    pred = probs[None, :] >= grid[:, None]  # (grid, n)
-    tp, fp, fn = _counts(pred, np.asarray(y, dtype=bool)[None, :], axis=1)
-    return _safe_div(2 * tp, 2 * tp + fp + fn)
-
-
-def macro_f1(pred: np.ndarray, y: np.ndarray) -> float:
-    tp, fp, fn = _counts(pred, y, axis=0)
-    return float(_safe_div(2 * tp, 2 * tp + fp + fn).mean())
-
-
-def micro_f1(pred: np.ndarray, y: np.ndarray) -> float:
-    tp, fp, fn = (c.sum() for c in _counts(pred, y, axis=0))
-    return float(2 * tp / (2 * tp + fp + fn)) if (2 * tp + fp + fn) else 0.0
-
-
-def jaccard(pred: np.ndarray, y: np.ndarray) -> float:
-    inter = (pred & y).sum(axis=1)
-    union = (pred | y).sum(axis=1)
-    return float(np.where(union > 0, _safe_div(inter, union), 1.0).mean())
-
-
-# Objectives that are sums of metrics, one operating point for each reported metric in the sum; the one
-# definition that threshold fitting (here) and epoch selection (``training.trainer.DevMetrics``) share.
-SUMS: dict[str, tuple[str, ...]] = {"macro_f1+jaccard": ("macro_f1", "jaccard")}
-
-
-def objective_value(scores: dict[str, float], name: str) -> float:
-    """The value of objective ``name`` in ``scores`` (metric name -> value): one metric, or a sum in SUMS."""
-    return sum(scores[part] for part in SUMS.get(name, (name,)))
-
-
-def _summed(parts: tuple[Callable[[np.ndarray, np.ndarray], float], ...]) -> Callable[[np.ndarray, np.ndarray], float]:
-    return lambda pred, y: sum(part(pred, y) for part in parts)
-
-
-# Fast boolean versions of the sklearn metrics of the same names, called thousands of times while fitting.
-_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "macro_f1": macro_f1,
-    "micro_f1": micro_f1,
-    "jaccard": jaccard,
-}
-OBJECTIVES = _METRICS | {name: _summed(tuple(_METRICS[p] for p in parts)) for name, parts in SUMS.items()}
 STRATEGIES = ("per_label", "global", "fixed", "bootstrap", "shrunk", "auto")
 AUTO_CANDIDATES = ("fixed", "global", "shrunk", "per_label")  # in order of preference: the first of equals wins
 AUTO_MIN_ROWS = 40  # two halves of 20: fewer rows cannot show that tuning beats the default
 BOOTSTRAP_ROUNDS = 30
 SHRINK_POSITIVES = 20  # a label with this many positives keeps half of its own threshold's distance
-
-
-def _class_objective(pred: np.ndarray, true: np.ndarray, n: int, objective: str, neutral: int | None = None) -> float:
-    """``accuracy``, ``balanced_accuracy``, ``macro_f1`` or ``micro_f1_without_neutral`` (class id ``neutral``
-    left out) of class ids, from one confusion matrix."""
-    cm = np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
-    tp, support, predicted = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
-    if objective == "accuracy":
-        return float(tp.sum() / max(len(true), 1))
-    if objective == "balanced_accuracy":
-        return float(_safe_div(tp, support)[support > 0].mean())
-    if objective == "micro_f1_without_neutral":
-        kept = np.arange(n) != neutral
-        both = support[kept].sum() + predicted[kept].sum()
-        return float(2 * tp[kept].sum() / both) if both else 0.0
-    seen = (support + predicted) > 0
-    return float(_safe_div(2 * tp, support + predicted)[seen].mean())
-
-
-DECISIONS = ("argmax", "macro_f1", "balanced_accuracy", "accuracy", "micro_f1_without_neutral")
-OFFSETS = np.round(np.arange(-3.0, 3.01, 0.1), 1)
-
-
-def unfit_decision(decision: str, schema: LabelSchema) -> str | None:
-    """Why ``decision`` cannot be fitted for ``schema``'s labels, or None when it can. Checked by the calibrator
-    and, before training, by the classifier."""
-    if schema.task == "multiclass" and decision == "micro_f1_without_neutral" and schema.neutral is None:
-        fix = 'name it with data.neutral_label (e.g. "no emotion") or choose another decision'
-        return f"micro_f1_without_neutral needs a neutral class; {fix}"
-    return None
 
 
 class ThresholdCalibrator:
@@ -281,31 +196,12 @@ class ThresholdCalibrator:
         return thresholds
 
     def _fit_offsets(self, probs: np.ndarray, y: np.ndarray, schema: LabelSchema) -> ThresholdCalibrator:
-        """Per-class log-probability offsets for ``decision`` by coordinate ascent (all zero: plain argmax)."""
-        n, true = probs.shape[1], y.argmax(axis=1)
-        neutral = schema.names.index(schema.neutral) if schema.neutral is not None else None
-        if why := unfit_decision(self.decision, schema):
-            raise ValueError(f"thresholds.decision: {why}")
-        offsets = np.zeros(n)
-        if self.decision != "argmax" and len(y):
-            logp = np.log(np.clip(probs, 1e-12, None))
-
-            def value(trial: np.ndarray) -> float:
-                return _class_objective((logp + trial).argmax(axis=1), true, n, self.decision, neutral)
-
-            for _ in range(3):
-                for j in range(1, n):  # class 0 is the reference: only differences between offsets matter
-                    values = []
-                    for o in OFFSETS:
-                        trial = offsets.copy()
-                        trial[j] = o
-                        values.append(value(trial))
-                    best = np.flatnonzero(np.asarray(values) >= max(values) - 1e-12)
-                    offsets[j] = OFFSETS[best[np.argmin(np.abs(OFFSETS[best] - offsets[j]))]]
-        self.offsets_ = offsets
+        """Per-class offsets for ``decision`` (see :mod:`emotune.decisions.offsets`) and their score here."""
+        self.offsets_ = fit_offsets(probs, y, schema, self.decision)
+        n, neutral = probs.shape[1], schema.names.index(schema.neutral) if schema.neutral is not None else None
         objective = "accuracy" if self.decision == "argmax" else self.decision
         decided = self.predict(probs).argmax(axis=1)
-        self.score_ = _class_objective(decided, true, n, objective, neutral) if len(y) else 0.0
+        self.score_ = class_objective(decided, y.argmax(axis=1), n, objective, neutral) if len(y) else 0.0
         return self
 
     def _best(self, score: Callable[[float], float], start: float | None = None) -> float:

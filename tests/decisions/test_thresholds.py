@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotune.calibration.thresholds import OBJECTIVES, ThresholdCalibrator
 from emotune.data.labels import LabelSchema
+from emotune.decisions.scores import OBJECTIVES
+from emotune.decisions.thresholds import ThresholdCalibrator
 from emotune.evaluation.metrics import compute_metrics
 
 SCHEMA = LabelSchema(("common", "rare", "never"), "multilabel")
