@@ -65,6 +65,15 @@ def two_fold_with_epoch_choice(
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
 
 
+def tuned_and_default(
+    y: np.ndarray, probs: np.ndarray, calibrator: ThresholdCalibrator, schema: LabelSchema
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Every metric of ``probs`` with the fitted ``calibrator``'s decisions, and at its plain default threshold
+    (argmax for single-label data): the pair every dev score reports, per epoch and at the end."""
+    fixed = ThresholdCalibrator("fixed", default=calibrator.default).fit(probs, y, schema)
+    return compute_metrics(y, calibrator.predict(probs), schema), compute_metrics(y, fixed.predict(probs), schema)
+
+
 def score(
     y: np.ndarray,
     probs: np.ndarray,
@@ -84,10 +93,10 @@ def score(
     >>> # clf.score(dev.y, probs)["dev"]["macro_f1"]
     """
     predicted = calibrator.predict(probs)
-    fixed = ThresholdCalibrator("fixed", default=calibrator.default).fit(probs, y, schema)  # argmax if multiclass
+    tuned, at_default = tuned_and_default(y, probs, calibrator, schema)
     out: dict[str, Any] = {
-        prefix: compute_metrics(y, predicted, schema),
-        f"{prefix}_at_default_threshold": compute_metrics(y, fixed.predict(probs), schema),
+        prefix: tuned,
+        f"{prefix}_at_default_threshold": at_default,
         "per_label": per_label_report(y, predicted, schema),
         "thresholds": calibrator.to_dict(),
     }

@@ -24,7 +24,8 @@ from emotune.config import ThresholdConfig, TrainConfig
 from emotune.data.labels import LabelSchema, probabilities
 from emotune.decisions.scores import SUMS, objective_value
 from emotune.decisions.thresholds import ThresholdCalibrator
-from emotune.evaluation.metrics import applicable, compute_metrics
+from emotune.evaluation.metrics import applicable
+from emotune.evaluation.score import tuned_and_default
 
 log = logging.getLogger("emotune")
 
@@ -144,14 +145,11 @@ class DevMetrics:
         y = np.asarray(prediction.label_ids).round().astype(np.int8)
         self.history.append(probs)
         self.labels = y
-        cfg = self.thresholds
-        tuned = ThresholdCalibrator.from_config(cfg).fit(probs, y, self.schema)
-        fixed = ThresholdCalibrator("fixed", default=cfg.default).fit(probs, y, self.schema)
-        metrics = compute_metrics(y, tuned.predict(probs), self.schema)
+        tuned = ThresholdCalibrator.from_config(self.thresholds).fit(probs, y, self.schema)
+        metrics, at_default = tuned_and_default(y, probs, tuned, self.schema)
         for name, parts in SUMS.items():
             if all(part in metrics for part in parts):
                 metrics[name] = objective_value(metrics, name)
-        at_default = compute_metrics(y, fixed.predict(probs), self.schema)
         metrics.update({f"{k}_at_default": v for k, v in at_default.items() if k in ("macro_f1", "jaccard")})
         return metrics
 
