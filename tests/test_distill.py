@@ -12,8 +12,8 @@ import torch
 import yaml
 
 from emotune import EmotionClassifier
-from emotune.classifier import dataset_from_labels
 from emotune.config import LossConfig, RunConfig
+from emotune.data.dataset import dataset_from_labels
 from emotune.data.labels import LabelSchema
 from emotune.errors import SettingError
 from emotune.losses import LabelStats, build_loss

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from emotune.classifier import EmotionClassifier, dataset_from_labels
+    from emotune.classifier import EmotionClassifier
     from emotune.config import (
         DataConfig,
         ModelConfig,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         TrainConfig,
         load_config,
     )
-    from emotune.data.dataset import EmotionDataset
+    from emotune.data.dataset import EmotionDataset, dataset_from_labels
     from emotune.data.labels import LabelSchema
     from emotune.data.loading import load_dataset
     from emotune.data.preprocess import Preprocessor
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "ThresholdCalibrator": "emotune.decisions.thresholds",
     "EmotionClassifier": "emotune.classifier",
-    "dataset_from_labels": "emotune.classifier",
+    "dataset_from_labels": "emotune.data.dataset",
     **dict.fromkeys(
         ("DataConfig", "ModelConfig", "PreprocessConfig", "RunConfig", "ThresholdConfig", "TrainConfig", "load_config"),
         "emotune.config",

@@ -19,7 +19,7 @@ import numpy as np
 
 from emotune.bundle import Bundle, load_bundle, save_bundle
 from emotune.config import RunConfig
-from emotune.data.dataset import EmotionDataset
+from emotune.data.dataset import EmotionDataset, Labels, dataset_from_labels
 from emotune.data.dialogue import dialogue_view
 from emotune.data.labels import LabelSchema
 from emotune.data.preprocess import Preprocessor
@@ -33,41 +33,6 @@ from emotune.settling import settle
 from emotune.validation import check
 
 log = logging.getLogger("emotune")
-
-Labels = np.ndarray | Sequence[str] | Sequence[Sequence[str]]
-
-
-def dataset_from_labels(
-    texts: Sequence[str], labels: Labels, label_names: Sequence[str] | None = None, source: str = "labels"
-) -> EmotionDataset:
-    """Build a dataset from Python objects.
-
-    ``labels`` is an indicator array ``(n, n_labels)`` (needs ``label_names``), a list of label-name lists
-    (multilabel) or a list of single label names (multiclass).
-    """
-    texts = list(texts)
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if bad:
-        raise DataError(f"{source}: texts {bad[:5]} are empty or not strings; every text must be non-empty")
-    if isinstance(labels, np.ndarray) and labels.ndim == 2:
-        if label_names is None or len(label_names) != labels.shape[1]:
-            raise DataError(f"{source}: an indicator array of {labels.shape[1]} columns needs as many label_names")
-        schema = LabelSchema(tuple(label_names), "multilabel")
-        y = labels.astype(np.int8)
-    else:
-        # one name per text is multiclass; a list of names per text is multilabel
-        multiclass = all(isinstance(item, str) for item in labels)
-        lists = [[str(item)] if multiclass else [str(n) for n in item] for item in labels]
-        used = {n for item in lists for n in item}
-        names = tuple(label_names or sorted(used))
-        unknown = sorted(used - set(names))
-        if unknown:
-            raise DataError(f"{source}: unknown labels {unknown}; known labels: {', '.join(names)}")
-        schema = LabelSchema(names, "multiclass" if multiclass else "multilabel")
-        y = schema.encode(lists)
-    if len(y) != len(texts):
-        raise DataError(f"{source}: {len(texts)} texts but {len(y)} label rows")
-    return EmotionDataset(texts, y, schema, source=source)
 
 
 class Targets(Protocol):
