@@ -226,6 +226,8 @@ def dataset_from_table(table: Table, spec: ColumnSpec, *, strict: bool = True) -
     Raises:
         DataError: missing columns, empty or non-string texts, missing labels, unknown label names, label
             columns with values other than 0/1, multiclass rows without exactly one label.
+
+    (Over 60 lines with this docstring: the body is one check per kind of bad row, each naming the rows.)
     """
     _check_columns(table, spec)
     spec = _guess_label_layout(table, spec)

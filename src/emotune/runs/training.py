@@ -65,15 +65,7 @@ def run(
     folder = RunFolder(output, "train.log", resume=cfg.train.resume, overwrite=overwrite)
     run_dir = folder.path
     with folder.open(cfg), start(cfg.track, run_dir, cfg.model_dump(mode="json"), tracked_as) as tracked:
-        train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
-        duplicates = cross_split_duplicates(train, dev)
-        if duplicates:
-            unit = "dialogues" if dev.groups is not None else "texts"
-            log.warning("%d dev %s also occur in train word for word; dev scores are optimistic by that much",
-                        duplicates, unit)  # fmt: skip
-        log.info("model %s, %s task, %d labels%s", cfg.model.name, train.schema.task, train.schema.n_labels,
-                 f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
-                 if cfg.dialogue.task != "none" else "")  # fmt: skip
+        train, dev, dev_split_off, duplicates = _read_splits(cfg)
         started = time.perf_counter()
         clf = EmotionClassifier(config=cfg).fit_dataset(
             train,
@@ -109,16 +101,35 @@ def run(
         remove_checkpoints(run_dir, cfg)
         try_report(run_dir, cfg.track.report)
         log_outputs(tracked, run_dir, metrics, bundle, cfg.track.log_model)
-        name = tuned_metric(clf.config, dev.schema.task)  # its decision settled by the preset
-        held_out = metrics.get("dev_two_fold", {}).get(name)
-        chosen = metrics.get("dev_two_fold_with_epoch_choice", {}).get(name)
-        log.info("dev %s %.4f (calibrated), %.4f at the default decision%s%s; bundle: %s",
-                 name, metrics["dev"][name], metrics["dev_at_default_threshold"][name],
-                 f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "",
-                 f", {chosen:.4f} with the epoch also chosen held out" if chosen is not None else "",
-                 bundle)  # fmt: skip
+        _log_result(tuned_metric(clf.config, dev.schema.task), metrics, bundle)
     finish()
     return TrainResult(run_dir, bundle, metrics)
+
+
+def _read_splits(cfg: RunConfig) -> tuple[EmotionDataset, EmotionDataset, bool, int]:
+    """Train, dev, whether dev was split off train, and how many dev texts (dialogues) train repeats word for
+    word (warned about: the dev scores are optimistic by that much)."""
+    train, dev, dev_split_off = load_splits(cfg.data, cfg.train.seed)
+    duplicates = cross_split_duplicates(train, dev)
+    if duplicates:
+        unit = "dialogues" if dev.groups is not None else "texts"
+        log.warning("%d dev %s also occur in train word for word; dev scores are optimistic by that much",
+                    duplicates, unit)  # fmt: skip
+    log.info("model %s, %s task, %d labels%s", cfg.model.name, train.schema.task, train.schema.n_labels,
+             f", dialogue task {cfg.dialogue.task} with {cfg.dialogue.context} turns of context"
+             if cfg.dialogue.task != "none" else "")  # fmt: skip
+    return train, dev, dev_split_off, duplicates
+
+
+def _log_result(name: str, metrics: dict[str, Any], bundle: Path) -> None:
+    """The closing line: dev ``name`` calibrated, at the default decision and held out."""
+    held_out = metrics.get("dev_two_fold", {}).get(name)
+    chosen = metrics.get("dev_two_fold_with_epoch_choice", {}).get(name)
+    log.info("dev %s %.4f (calibrated), %.4f at the default decision%s%s; bundle: %s",
+             name, metrics["dev"][name], metrics["dev_at_default_threshold"][name],
+             f", {held_out:.4f} held out (2-fold dev)" if held_out is not None else "",
+             f", {chosen:.4f} with the epoch also chosen held out" if chosen is not None else "",
+             bundle)  # fmt: skip
 
 
 def epoch_choice_held_out(clf: EmotionClassifier, dev: EmotionDataset) -> dict[str, Any]:

@@ -75,7 +75,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(clf: EmotionClassifier, limits: Limits | None = None, backend: str = "saved") -> FastAPI:
-    """The service for ``clf`` (see the module doc); the micro-batcher runs while the app's lifespan does."""
+    """The service for ``clf`` (see the module doc); the micro-batcher runs while the app's lifespan does.
+    (Over 60 lines: FastAPI's routes are closures over ``clf``, the batcher and the limits, one after another.)"""
     limits = limits or Limits()
     batcher = MicroBatcher(clf.predict_proba, limits.max_batch, limits.max_wait_ms, limits.max_queue)
     names = list(clf.label_names)

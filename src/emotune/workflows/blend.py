@@ -129,6 +129,16 @@ def _alone(probs: np.ndarray, dataset: EmotionDataset, thresholds: dict[str, Any
     return score(dataset.y, probs, cal, dataset.schema, prefix="scores")["scores"]
 
 
+def _check_request(bundles: Sequence[str | Path], data: str | Path | None, weights: Sequence[float] | None,
+                   oof: bool) -> None:  # fmt: skip
+    if len(bundles) < 2:
+        raise DataError("blend needs at least two bundles (--models A B ...)")
+    if weights is not None and len(weights) != len(bundles):
+        raise DataError(f"--weights: {len(weights)} numbers for {len(bundles)} bundles; give one per bundle")
+    if data is None and not oof:
+        raise DataError("blend needs --data DEV (a labelled file to tune the weights on) or --oof")
+
+
 def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | None = None, preset: str | None = None,
         weights: Sequence[float] | None = None, oof: bool = False, track: TrackConfig | None = None,
         ) -> tuple[Path, dict[str, Any]]:  # fmt: skip
@@ -139,12 +149,7 @@ def run(bundles: Sequence[str | Path], output: str | Path, data: str | Path | No
     a clean test of the blend. ``track``: trackers and report (default: a report, no trackers).
     """
     track = track or TrackConfig()
-    if len(bundles) < 2:
-        raise DataError("blend needs at least two bundles (--models A B ...)")
-    if weights is not None and len(weights) != len(bundles):
-        raise DataError(f"--weights: {len(weights)} numbers for {len(bundles)} bundles; give one per bundle")
-    if data is None and not oof:
-        raise DataError("blend needs --data DEV (a labelled file to tune the weights on) or --oof")
+    _check_request(bundles, data, weights, oof)
     clfs = [EmotionClassifier.load(b) for b in bundles]
     _check_members(bundles, clfs)
     ensemble = EnsembleModel(clfs)

@@ -70,6 +70,7 @@ def predict_file(
     (dotted ``data.*`` keys) change how the input is read; ``text_column`` defaults to ``data.text_column``.
     ``workers > 1`` labels chunks in that many processes (:mod:`emotune.inference.workers`), each loading the
     bundle at ``model`` (a path) with ``backend``; a path with one worker is loaded with ``backend`` here.
+    (Over 60 lines with this docstring and its ten arguments; the body is one read-predict-write loop.)
     """
     output_path, input_path = Path(output_path), Path(input_path)
     if output_path.suffix.lower() not in OUTPUT_SUFFIXES:
