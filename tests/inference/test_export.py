@@ -225,10 +225,27 @@ def _modules_after_predict(bundle: Path, backend: str) -> set[str]:
     return set(json.loads(out))
 
 
+def _modules_after_cli_predict(bundle: Path) -> set[str]:
+    import subprocess
+    import sys
+
+    run = f"from emotune.cli import main; main(['-q', 'predict', '--model', {str(bundle)!r}, 'so happy'])"
+    code = f"import sys, json; {run}; print(json.dumps(list(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+TRAINING_ONLY = {"torch", "transformers", "transformers.trainer", "sklearn.model_selection", "iterstrat", "datasets"}
+
+
 def test_prediction_imports_no_trainer_and_onnx_bundles_no_torch(encoder_bundle: Path, tmp_path: Path) -> None:
     assert "transformers.trainer" not in _modules_after_predict(encoder_bundle, "torch")
-    onnx_modules = _modules_after_predict(export_onnx(encoder_bundle, tmp_path / "onnx"), "saved")
+    exported = export_onnx(encoder_bundle, tmp_path / "onnx")
+    onnx_modules = _modules_after_predict(exported, "saved")
     assert "onnxruntime" in onnx_modules and not {"torch", "transformers"} & onnx_modules
+    # `emotune predict` itself (the CLI, the predict workflow, the dialogue helpers) loads nothing training needs
+    cli_modules = _modules_after_cli_predict(exported)
+    assert "onnxruntime" in cli_modules and not TRAINING_ONLY & cli_modules, TRAINING_ONLY & cli_modules
 
 
 def test_a_torch_bundle_starts_without_torch_once_its_onnx_export_is_cached(
