@@ -109,10 +109,13 @@ def test_answer_only_logits_match_the_full_forward(tiny_decoder: Callable[[str],
     texts = ["so happy today", "this is an awful, terrible, long piece of news to read", "scared"]
     cfg = RunConfig.model_validate({"model": {"name": str(tiny_decoder(family)), "head": "generate",
                                               "max_length": 32}, "train": {"epochs": 1}})  # fmt: skip
-    clf = EmotionClassifier(config=cfg).fit(texts * 4, [["joy"], ["sadness", "fear"], ["fear"]] * 4)
+    # "so" is one token of the tiny vocabulary, the emotion names two or more
+    clf = EmotionClassifier(config=cfg).fit(texts * 4, [["joy", "so"], ["sadness", "fear"], ["fear"]] * 4)
     model = clf.model_
     module = model.module_  # type: ignore[attr-defined]
     names = clf.schema_.names
+    lengths = {len(model._answer_ids([name])) for name in names}  # type: ignore[attr-defined]
+    assert 1 in lengths and max(lengths) > 1  # both ways of scoring: one forward per text, and one per pair
     expected = np.zeros((len(texts), len(names)))
     with torch.inference_mode():
         for i, text in enumerate(texts):
@@ -124,7 +127,8 @@ def test_answer_only_logits_match_the_full_forward(tiny_decoder: Callable[[str],
                 expected[i, j] = sum(logprobs[len(prompt) - 1 + k, t].item() for k, t in enumerate(answer))
     np.testing.assert_allclose(model.predict_proba(texts, batch_size=5), np.exp(expected), rtol=1e-4, atol=1e-7)
 
-    features = [dict(row) for row in model._examples(texts, clf.schema_.encode([["joy"], ["sadness", "fear"], []]))]
+    y = clf.schema_.encode([["joy", "so"], ["sadness", "fear"], []])
+    features = [dict(row) for row in model._examples(texts, y)]  # type: ignore[attr-defined]
     ours = AnswerCollator(int(model.tokenizer_.pad_token_id))(features)  # type: ignore[attr-defined]
     assert ours["logits_to_keep"] < ours["input_ids"].shape[1]  # the prompt's logits are never computed
     theirs = DataCollatorForSeq2Seq(model.tokenizer_, label_pad_token_id=-100)(features)  # type: ignore[attr-defined]

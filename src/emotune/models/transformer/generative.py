@@ -159,28 +159,39 @@ class GenerativeModel(TransformerModel):
         if not texts:
             return np.zeros((0, len(names)), dtype=np.float32)
         answers = [self._answer_ids([name]) for name in names]
-        pairs = [(i, j) for i in range(len(texts)) for j in range(len(names))]
         prompts = [self._prompt_ids(text) for text in texts]
-        pairs.sort(key=lambda p: len(prompts[p[0]]) + len(answers[p[1]]))
         loglik = np.zeros((len(texts), len(names)), dtype=np.float64)
-        device = next(self.module_.parameters()).device
-        pad_id = int(self.tokenizer_.pad_token_id)
-        with torch.inference_mode():
-            for start in range(0, len(pairs), batch_size):
-                batch = pairs[start : start + batch_size]
-                keep = max(len(answers[j]) for _, j in batch) + 1  # the answer's positions and the one before
-                inputs = left_padded([prompts[i] + answers[j] for i, j in batch], pad_id)
-                inputs = {name: tensor.to(device) for name, tensor in inputs.items()}
-                logits = self.module_(**inputs, logits_to_keep=keep).logits.float()
-                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()  # position k predicts token k + 1
-                for row, (i, j) in enumerate(batch):
-                    targets = torch.tensor(answers[j])
-                    steps = torch.arange(keep - 1 - len(targets), keep - 1)  # the answer ends each row
-                    loglik[i, j] = logprobs[row, steps, targets].sum().item()
+        one_token = [j for j, answer in enumerate(answers) if len(answer) == 1]
+        if one_token:  # one forward of the prompt scores every one-token label name at once
+            first = torch.tensor([answers[j][0] for j in one_token])
+            order = sorted(range(len(texts)), key=lambda i: len(prompts[i]))
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                logprobs = self._logprobs([prompts[i] for i in rows], keep=1)[:, -1]
+                loglik[np.ix_(rows, one_token)] = logprobs[:, first].double().numpy()
+        pairs = [(i, j) for i in range(len(texts)) for j, answer in enumerate(answers) if len(answer) > 1]
+        pairs.sort(key=lambda p: len(prompts[p[0]]) + len(answers[p[1]]))
+        for start in range(0, len(pairs), batch_size):
+            batch = pairs[start : start + batch_size]
+            keep = max(len(answers[j]) for _, j in batch) + 1  # the answer's positions and the one before
+            logprobs = self._logprobs([prompts[i] + answers[j] for i, j in batch], keep)[:, :-1]
+            for row, (i, j) in enumerate(batch):  # kept position k predicts the token after it
+                targets = torch.tensor(answers[j])
+                steps = torch.arange(keep - 1 - len(targets), keep - 1)  # the answer ends each row
+                loglik[i, j] = logprobs[row, steps, targets].sum().item()
         if self.schema_.task == "multiclass":
             shifted = np.exp(loglik - loglik.max(axis=1, keepdims=True))
             return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
         return np.exp(loglik).astype(np.float32)
+
+    def _logprobs(self, sequences: list[list[int]], keep: int) -> torch.Tensor:
+        """Log-probabilities of the next token at the last ``keep`` positions of each sequence, ``(n, keep, vocab)``
+        on the CPU (sequences left-padded, so each ends at the last column)."""
+        device = next(self.module_.parameters()).device
+        inputs = left_padded(sequences, int(self.tokenizer_.pad_token_id))
+        with torch.inference_mode():
+            logits = self.module_(**{k: v.to(device) for k, v in inputs.items()}, logits_to_keep=keep).logits
+        return torch.log_softmax(logits.float(), dim=-1).cpu()
 
     def generate_labels(self, texts: Sequence[str], batch_size: int = 32) -> list[list[str]]:
         """Greedy-decode an answer for each text and parse the label names out of it."""
