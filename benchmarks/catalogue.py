@@ -1,6 +1,7 @@
 """The catalogue models on SemEval-2018 E-c, each through the plain command, and how fast each one is.
 
-    python benchmarks/catalogue.py --only minilm mpnet gemma-lora gemma-ia3 [--reuse] [--speed] [--epochs N]
+    python benchmarks/catalogue.py --only minilm mpnet gemma-lora gemma-ia3 gemma-generative [--reuse] [--speed]
+        [--epochs N]
 
 Each run is ``emotune train --preset semeval2018-ec --data-dir DIR --output RUN model=NAME [peft=...]``
 with nothing else changed: the recipe is the catalogue's (``emotune config show ... model=NAME`` prints it).
@@ -41,6 +42,7 @@ RUNS: dict[str, list[str]] = {
     "mpnet": ["model=mpnet"],
     "gemma-lora": ["model=gemma3-270m", "peft=lora"],
     "gemma-ia3": ["model=gemma3-270m", "peft=ia3"],
+    "gemma-generative": ["model=gemma3-270m", "peft=lora", "head=generate"],  # writes the label list
 }
 KEPT = ("macro_f1", "jaccard", "micro_f1")
 BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-block")
