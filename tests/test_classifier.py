@@ -138,3 +138,50 @@ def test_from_parts_assembles_a_fitted_classifier_and_copies_its_config(tmp_path
     np.testing.assert_array_equal(clf.predict_proba(TEXTS[:4]), fitted.predict_proba(TEXTS[:4]))
     loaded = EmotionClassifier.load(clf.save(tmp_path / "bundle", clf.metrics_))
     assert loaded.metrics_ == {"note": 1} and loaded.predict_labels(TEXTS[:4]) == fitted.predict_labels(TEXTS[:4])
+
+
+def _as_old_pickle(bundle: Path) -> None:
+    """Rewrite a TF-IDF bundle the way emotune saved them before the skops format: one joblib pickle."""
+    import joblib
+    import skops.io as sio
+
+    settings = json.loads((bundle / "tfidf.json").read_text())
+    pipeline = sio.load(bundle / "tfidf.skops", trusted=sio.get_untrusted_types(file=bundle / "tfidf.skops"))
+    joblib.dump({**settings, "pipeline": pipeline}, bundle / "tfidf.joblib")
+    (bundle / "tfidf.skops").unlink()
+    (bundle / "tfidf.json").unlink()
+
+
+def test_tfidf_bundles_hold_no_pickle_and_old_pickled_ones_load_with_a_warning_or_are_refused(
+    tmp_path: Path, cli, caplog: pytest.LogCaptureFixture
+) -> None:
+    clf = EmotionClassifier("tfidf").fit(TEXTS, LABELS)
+    bundle = clf.save(tmp_path / "new")
+    assert sorted(p.name for p in bundle.iterdir() if p.name.startswith("tfidf")) == ["tfidf.json", "tfidf.skops"]
+    import zipfile
+
+    with zipfile.ZipFile(bundle / "tfidf.skops") as archive:  # skops: a zip of JSON and .npy arrays, no pickle
+        assert all(name.endswith((".json", ".npy")) for name in archive.namelist())
+    probe = ["I love this", "furious!!!"]
+    np.testing.assert_array_equal(EmotionClassifier.load(bundle).predict_proba(probe), clf.predict_proba(probe))
+
+    old = clf.save(tmp_path / "old")
+    _as_old_pickle(old)
+    with caplog.at_level("WARNING", logger="emotune"):
+        np.testing.assert_array_equal(EmotionClassifier.load(old).predict_proba(probe), clf.predict_proba(probe))
+    assert "is a pickle" in caplog.text and "can run code" in caplog.text
+    refused = cli("--safe", "predict", "--model", old, "hello")
+    assert refused.code == 2 and "refused by --safe" in refused.err and refused.err.count("\n") == 1
+    assert cli("--safe", "predict", "--model", bundle, "hello").code == 0  # the safe format loads under --safe
+    assert cli("predict", "--model", old, "hello").code == 0  # --safe did not outlive its command
+
+
+def test_a_tfidf_bundle_holding_a_foreign_type_is_not_loaded(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    bundle = EmotionClassifier("tfidf").fit(TEXTS, LABELS).save(tmp_path / "b")
+    pipeline = sio.load(bundle / "tfidf.skops", trusted=sio.get_untrusted_types(file=bundle / "tfidf.skops"))
+    pipeline.steps.append(("extra", Path))  # a type no TF-IDF bundle holds
+    sio.dump(pipeline, bundle / "tfidf.skops")
+    with pytest.raises(DataError, match=r"holds types a TF-IDF bundle never has \(pathlib"):
+        EmotionClassifier.load(bundle)

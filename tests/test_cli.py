@@ -21,7 +21,7 @@ def test_baseline_writes_a_complete_run(tmp_path: Path, sample_dir: Path, cli) -
     result = cli("baseline", "--preset", "semeval2018-ec", "--data-dir", sample_dir, "--output", run, "seed=3")
     assert result.code == 0, result.err
     assert json.loads(result.out)["bundle"] == str(run / "model")
-    assert (run / "model" / "emotune.json").is_file() and (run / "model" / "tfidf.joblib").is_file()
+    assert (run / "model" / "emotune.json").is_file() and (run / "model" / "tfidf.skops").is_file()
     assert "seed: 3" in (run / "config.yaml").read_text()
     assert "dev macro_f1" in (run / "train.log").read_text()
     metrics = json.loads((run / "metrics.json").read_text())

@@ -6,10 +6,11 @@ Layout::
       emotune.json      manifest: format version, model kind, label schema, thresholds, preprocessing,
                         the resolved config, training metrics and library versions
       README.md         the model card (Hugging Face format; see :mod:`emotune.card`)
-      <model files>     written by the model kind (tfidf.joblib, ...)
+      <model files>     written by the model kind (tfidf.skops + tfidf.json, model.safetensors, ...)
 
 The folder is written to a temporary name and renamed, so a crash never leaves a half-written bundle.
-Bundles of the ``tfidf`` kind hold a pickle: load only bundles you trust.
+No model kind saves a pickle: loading a bundle runs no code from it (TF-IDF bundles saved by older versions
+hold one; they load with a warning, or are refused under ``emotune --safe``).
 """
 
 from __future__ import annotations

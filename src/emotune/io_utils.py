@@ -1,4 +1,5 @@
-"""Atomic writes (an output file or folder appears whole or not at all) and the cache folder."""
+"""Atomic writes (an output file or folder appears whole or not at all), the cache folder, and the safe-loading
+switch."""
 
 from __future__ import annotations
 
@@ -8,6 +9,29 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+SAFE_ENV = "EMOTUNE_SAFE"  # set (by `emotune --safe`): refuse model files whose loading could run code
+
+
+def safe_loading() -> bool:
+    """Whether bundles must load without running code from their files (``emotune --safe`` or ``EMOTUNE_SAFE=1``):
+    a TF-IDF bundle saved as a pickle (before emotune's skops format) is then refused instead of loaded."""
+    return os.environ.get(SAFE_ENV, "") not in ("", "0")
+
+
+@contextlib.contextmanager
+def safe_loading_set(on: bool) -> Iterator[None]:
+    """Inside the block, :func:`safe_loading` is true when ``on`` (as before the block otherwise)."""
+    before = os.environ.get(SAFE_ENV)
+    if on:
+        os.environ[SAFE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if on and before is None:
+            del os.environ[SAFE_ENV]
+        elif on:
+            os.environ[SAFE_ENV] = before  # type: ignore[assignment]
 
 
 def _umask() -> int:

@@ -31,6 +31,7 @@ from emotune.cli import (
     train_cmd,
 )
 from emotune.errors import EmotuneError
+from emotune.io_utils import safe_loading_set
 
 COMMANDS = (
     train_cmd,
@@ -74,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="emotune", description="Fine-tune and run emotion detection models on text.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    parser.add_argument(
+        "--safe",
+        action="store_true",
+        help="refuse model files whose loading could run code (old pickled TF-IDF bundles)",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(subparsers)
@@ -103,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     _setup_logging(args.debug, args.quiet)
+    with safe_loading_set(args.safe):  # in the environment: worker processes (predict --workers) refuse them too
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except (EmotuneError, PermissionError) as exc:  # PermissionError: a file of another user, a read-only folder

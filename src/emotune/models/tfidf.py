@@ -2,10 +2,17 @@
 
 One-vs-rest for multilabel, multinomial for multiclass. Trains in seconds on a CPU and is the reference
 every fine-tuned model has to beat.
+
+Saved without pickle: the fitted pipeline in skops' format (``tfidf.skops``: arrays and the names of the
+scikit-learn types, so loading it runs no code from the file; only scikit-learn's own types and this module's two
+are accepted) and its settings as JSON. Bundles saved before held a pickle (``tfidf.joblib``); they still load,
+with a warning, unless ``emotune --safe`` (or ``EMOTUNE_SAFE=1``) refuses them.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,10 +29,16 @@ from sklearn.preprocessing import FunctionTransformer
 
 from emotune.config import RunConfig, TfidfConfig
 from emotune.data.labels import LabelSchema
-from emotune.errors import Problem
+from emotune.errors import DataError, Problem
+from emotune.io_utils import safe_loading
 from emotune.models.base import DevSet, ModelKind, no_loss_terms
 
-FILE = "tfidf.joblib"
+log = logging.getLogger("emotune")
+
+FILE = "tfidf.skops"  # the fitted pipeline: arrays and type names, no pickle
+SETTINGS = "tfidf.json"  # its config, seed and label schema
+PICKLE = "tfidf.joblib"  # how bundles were saved before skops: loading runs code from the file
+OWN_TYPES = ["emotune.models.tfidf.PerLabel", "emotune.models.tfidf.canonical_csr"]  # skops trusts sklearn's
 
 
 def canonical_csr(features: Any) -> Any:
@@ -136,12 +149,38 @@ class TfidfModel:
         return full
 
     def save(self, directory: Path) -> None:
-        joblib.dump({"config": self.config.model_dump(), "seed": self.seed, "schema": self.schema_.to_dict(),
-                     "pipeline": self.pipeline_}, directory / FILE)  # fmt: skip
+        import skops.io as sio
+
+        sio.dump(self.pipeline_, directory / FILE)
+        settings = {"config": self.config.model_dump(mode="json"), "seed": self.seed, "schema": self.schema_.to_dict()}
+        (directory / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> TfidfModel:
-        state = joblib.load(directory / FILE)
+        if not (directory / FILE).is_file() and (directory / PICKLE).is_file():
+            return cls._load_pickle(directory / PICKLE)
+        import skops.io as sio
+
+        path = directory / FILE
+        foreign = sorted(set(sio.get_untrusted_types(file=path)) - set(OWN_TYPES))
+        if foreign:
+            raise DataError(f"{path}: holds types a TF-IDF bundle never has ({', '.join(foreign)}); not loaded, "
+                            "as loading them could run code: re-train the bundle, or use one you trust")  # fmt: skip
+        settings = json.loads((directory / SETTINGS).read_text(encoding="utf-8"))
+        model = cls(TfidfConfig(**settings["config"]), settings["seed"])
+        model.schema_ = LabelSchema.from_dict(settings["schema"])
+        model.pipeline_ = sio.load(path, trusted=OWN_TYPES)
+        return model
+
+    @classmethod
+    def _load_pickle(cls, path: Path) -> TfidfModel:
+        """A bundle saved before the skops format: a pickle, which can run any code while it loads."""
+        if safe_loading():
+            raise DataError(f"{path}: a pickle (a TF-IDF bundle saved by an older emotune), refused by --safe: loading "
+                            "it could run code; load it without --safe if you trust it, and save it again")  # fmt: skip
+        log.warning("%s is a pickle (a TF-IDF bundle saved by an older emotune): loading it can run code from the "
+                    "file, so load only bundles you trust; saving it again writes the safe format", path)  # fmt: skip
+        state = joblib.load(path)
         model = cls(TfidfConfig(**state["config"]), state["seed"])
         model.schema_ = LabelSchema.from_dict(state["schema"])
         model.pipeline_ = state["pipeline"]
