@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.emotune-installed
 SAMPLE := src/emotune/sample_data
 DEMO   ?= runs/demo
 
-.PHONY: setup models mpnet gemma browser demo test test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-container bench-reports clean
+.PHONY: setup models mpnet gemma browser demo test test-fast test-bf16 test-slow test-gpu lint bench bench-encoder bench-ensembles bench-inference bench-container bench-reports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,6 +56,9 @@ test-bf16: setup browser   # the whole suite with `precision: auto` = bf16 (emul
 
 test-gpu: setup   # CUDA only: QLoRA 4-bit, bf16 (needs the [qlora] extra)
 	$(VENV)/bin/pytest -q -m gpu
+
+test-fast: setup   # units and CLI refusals only (tests/conftest.py FAST_MODULES): the loop for a small change
+	$(VENV)/bin/pytest -q -m fast
 
 test-slow: setup
 	$(VENV)/bin/pytest -q -m slow
