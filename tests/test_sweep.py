@@ -96,10 +96,6 @@ def test_encoder_trials_report_every_epoch_to_the_study(tiny_bert: Path, sample_
     assert {t.user_attrs["kind"] for t in study.trials} == {"encoder"}
 
 
-def test_every_built_in_space_names_real_config_keys() -> None:
-    check_space(RunConfig(), default_space(), "built-in")
-
-
 @pytest.mark.parametrize(
     ("space", "message"),
     [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,17 +20,14 @@ from emotune.models.transformer.pooling import POOLING, EncoderClassifier
 from emotune.settling import settle
 from emotune.training.trainer import OPTIMIZERS
 from emotune.tuning import check_space, default_space
-from emotune.validation import validate
 
 
 @pytest.mark.parametrize("name", sorted(KIND_MODULES))
 def test_every_kind_module_exports_its_kind(name: str) -> None:
     kind = get_kind(name)
     assert kind.name == name
-    assert callable(kind.build) and callable(kind.load)
     for section in kind.settings:
         assert section in ModelConfig.model_fields, f"{name}: settings names unknown model.{section}"
-    assert isinstance(kind.problems(RunConfig()), list)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in KIND_MODULES if get_kind(n).space))
@@ -44,34 +40,7 @@ def test_an_unregistered_kind_is_a_config_error(tmp_path: Path) -> None:
         load_model("svm", tmp_path)
 
 
-def _kind_config(name: str, tiny_bert: Path, tiny_decoder: Callable[[str], Path]) -> RunConfig:
-    model: dict[str, object] = {
-        "tfidf": {"name": "tfidf"},
-        "encoder": {"name": str(tiny_bert), "max_length": 32},
-        "decoder": {"name": str(tiny_decoder("llama")), "max_length": 32},
-        "generative": {"name": str(tiny_decoder("llama")), "head": "generate", "max_length": 24},
-    }[name]
-    return settle(
-        RunConfig.model_validate({"model": model, "train": {"epochs": 1, "batch_size": 8, "precision": "fp32"}})
-    )
-
-
-# an ensemble is made by cv / blend, an onnx bundle by export (tests/inference/test_export.py)
-@pytest.mark.parametrize("name", sorted(set(KIND_MODULES) - {"ensemble", "onnx"}))
-def test_every_trainable_kind_fits_predicts_saves_and_reloads(
-    name: str, tiny_bert: Path, tiny_decoder: Callable[[str], Path], sample_dir: Path, tmp_path: Path
-) -> None:
-    data = load_dataset(sample_dir / "2018-E-c-En-train.txt", preset="semeval2018-ec")
-    texts, y = data.texts[:48], data.y[:48]
-    cfg = _kind_config(name, tiny_bert, tiny_decoder)
-    assert validate(cfg) == []
-    model = build_model(cfg).fit(texts, y, data.schema)
-    assert model.kind == name
-    probs = model.predict_proba(texts[:5])
-    assert probs.shape == (5, data.schema.n_labels) and np.all((probs >= 0) & (probs <= 1))
-    assert model.predict_proba([]).shape == (0, data.schema.n_labels)
-    model.save(tmp_path)
-    np.testing.assert_allclose(load_model(name, tmp_path).predict_proba(texts[:5]), probs, atol=1e-5)
+# Fitting, predicting, saving and reloading every kind: tests/models/test_kind_battery.py.
 
 
 def test_loading_a_transformer_for_prediction_imports_no_trainer(tiny_bert: Path, sample_dir: Path,
