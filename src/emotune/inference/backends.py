@@ -31,6 +31,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -206,6 +207,26 @@ def measure(clf: EmotionClassifier, texts: list[str]) -> tuple[np.ndarray, float
     return probs, len(texts) / max(time.perf_counter() - start, 1e-9)
 
 
+@dataclass(frozen=True)
+class Answers:
+    """One classifier's probabilities and decisions on a set of texts, and how fast it gave them."""
+
+    probs: np.ndarray
+    pred: np.ndarray
+    texts_per_s: float
+
+    @classmethod
+    def of(cls, clf: EmotionClassifier, texts: list[str]) -> Answers:
+        probs, rate = measure(clf, texts)
+        return cls(probs, clf.decide(probs), rate)
+
+    def against(self, reference: Answers) -> dict[str, float]:
+        """``texts_per_s`` and :func:`parity` with ``reference``: the row of every backend comparison (``auto``,
+        ``emotune parity``, ``emotune export``)."""
+        return {"texts_per_s": round(self.texts_per_s, 1), **parity(reference.probs, reference.pred, self.probs,
+                                                                     self.pred)}  # fmt: skip
+
+
 def calibration_texts() -> list[str]:
     """The bundled sample tweets (train and dev files), at most :data:`CALIBRATION_TEXTS`."""
     from importlib import resources
@@ -227,19 +248,16 @@ def choose_backend(path: Path) -> str:
     if memo.is_file():
         return str(json.loads(memo.read_text(encoding="utf-8"))["backend"])
     texts = calibration_texts()
-    reference = BACKENDS["torch"](path)
-    ref_probs, ref_rate = measure(reference, texts)
-    ref_pred = reference.decide(ref_probs)
-    rows: list[dict[str, Any]] = [{"backend": "torch", "texts_per_s": round(ref_rate, 1)}]
+    reference = Answers.of(BACKENDS["torch"](path), texts)
+    rows: list[dict[str, Any]] = [{"backend": "torch", "texts_per_s": round(reference.texts_per_s, 1)}]
     for backend in CANDIDATES:
         try:
             clf = BACKENDS[backend](path)
         except EmotuneError as exc:
             log.info("auto: %s unavailable (%s)", backend, exc)
             continue
-        probs, rate = measure(clf, texts)
-        report = parity(ref_probs, ref_pred, probs, clf.decide(probs))
-        rows.append({"backend": backend, "texts_per_s": round(rate, 1), **report, "parity": holds_parity(report)})
+        report = Answers.of(clf, texts).against(reference)
+        rows.append({"backend": backend, **report, "parity": holds_parity(report)})
     best = max((r for r in rows if r.get("parity", True)), key=lambda r: r["texts_per_s"])
     for row in rows:
         log.info("auto: %s", ", ".join(f"{k} {v}" for k, v in row.items()))

@@ -10,7 +10,7 @@ from emotune.config import with_values
 from emotune.data.dialogue import dialogue_view
 from emotune.data.loading import load_like
 from emotune.evaluation.metrics import compute_metrics
-from emotune.inference.backends import load_classifier, measure, parity
+from emotune.inference.backends import Answers, load_classifier
 
 
 def run(
@@ -29,17 +29,13 @@ def run(
     data_cfg = with_values(ref.config, {**(data_options or {}), "data.preset": preset}, "command line").data
     dataset = dialogue_view(load_like(preset, data, data_cfg, ref.schema), ref.config.dialogue)
     texts = list(dataset.texts)
-    ref_probs, ref_rate = measure(ref, texts)
-    ref_pred = ref.decide(ref_probs)
-    ref_f1 = compute_metrics(dataset.y, ref_pred, ref.schema)["macro_f1"]
-    name = "reference" if reference is not None else "torch"
-    rows = [{"backend": name, "texts_per_s": round(ref_rate, 1), "max_abs_diff": 0.0, "identical_label_sets": 1.0,
-             "macro_f1": round(ref_f1, 4), "macro_f1_delta": 0.0}]  # fmt: skip
-    for backend in backends:
-        clf = load_classifier(model, backend)
-        probs, rate = measure(clf, texts)
-        pred = clf.decide(probs)
-        f1 = compute_metrics(dataset.y, pred, ref.schema)["macro_f1"]
-        rows.append({"backend": backend, "texts_per_s": round(rate, 1), **parity(ref_probs, ref_pred, probs, pred),
-                     "macro_f1": round(f1, 4), "macro_f1_delta": round(f1 - ref_f1, 4)})  # fmt: skip
+    answers = {"reference" if reference is not None else "torch": Answers.of(ref, texts)}
+    answers |= {backend: Answers.of(load_classifier(model, backend), texts) for backend in backends}
+    first = next(iter(answers.values()))
+    ref_f1 = compute_metrics(dataset.y, first.pred, ref.schema)["macro_f1"]
+    rows = []
+    for name, answer in answers.items():
+        f1 = compute_metrics(dataset.y, answer.pred, ref.schema)["macro_f1"]
+        rows.append({"backend": name, **answer.against(first), "macro_f1": round(f1, 4),
+                     "macro_f1_delta": round(f1 - ref_f1, 4)})  # fmt: skip
     return rows
