@@ -76,13 +76,6 @@ def _mix(train: EmotionDataset, picks: np.ndarray, pool: np.ndarray, seed: int, 
     return texts, y, mask
 
 
-@register_augmenter("mix", "join two multilabel rows into one text, labels OR-ed (target: which rows)")
-def _mix_placeholder(
-    step: AugmentStep, context: Context, where: str
-) -> eda.TextAugmenter:  # handled in augment_dataset
-    raise AssertionError("mix works on rows, not texts")
-
-
 def augment_dataset(train: EmotionDataset, steps: list[AugmentStep], seed: int, context: Context) -> EmotionDataset:
     """``train`` followed by the rows every step adds (see module doc). Dialogue structure is not carried over:
     this runs on the rows a model is fitted on."""
