@@ -1,13 +1,14 @@
 """Weighted averages of whole bundles: the fold ensemble of ``emotune cv`` and the blends of ``emotune blend``.
 
 Each member is a complete bundle (its own model kind, preprocessing and dialogue settings), so a TF-IDF
-baseline and a fine-tuned encoder can be averaged. Members are fitted classifiers (:class:`Member`: an
-``EmotionClassifier``, which this layer never imports): the bundle loader passes the function that loads one
-(``EmotionClassifier.load``) down to :meth:`EnsembleModel.load`, so the model layer holds bundles without
-importing the layers above it. The ensemble's own classifier therefore runs with
+baseline and a fine-tuned encoder can be averaged. The ensemble's own classifier therefore runs with
 preprocessing switched off (:func:`ensemble_config`) and hands raw text to every member. Dialogue members may
 differ in their turns of context: the ensemble's inputs carry the most any member uses
-(:attr:`EnsembleModel.context`), and each member gets them cut back to its own. Layout::
+(:attr:`EnsembleModel.context`), and each member gets them cut back to its own.
+
+Members are fitted classifiers (:class:`Member`: an ``EmotionClassifier``, which this layer never imports): the
+bundle loader passes the function that loads one (``EmotionClassifier.load``) down to :meth:`EnsembleModel.load`,
+so the model layer holds bundles without importing the layers above it. Layout::
 
     model/
       emotune.json        manifest, as for any bundle (kind ``ensemble``)
