@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 from common import DATA_ROOT, HERE, add_result, machine, run_cli
-from decisions import _dev_probabilities, evaluate_probabilities, evaluate_run
 
+from decisions import _dev_probabilities, evaluate_probabilities, evaluate_run
 from emotune import EmotionClassifier, ThresholdCalibrator
 from emotune.data.labels import LabelSchema
 

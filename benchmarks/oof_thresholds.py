@@ -32,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 from common import add_result  # noqa: E402
-from decisions import _dev_probabilities  # noqa: E402
 
+from decisions import _dev_probabilities  # noqa: E402
 from emotune import EmotionClassifier, ThresholdCalibrator  # noqa: E402
 from emotune.data.labels import LabelSchema  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402

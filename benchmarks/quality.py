@@ -26,8 +26,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import add_result  # noqa: E402
-from decisions import _dev  # noqa: E402
 
+from decisions import _dev  # noqa: E402
 from emotune import EmotionClassifier, RunConfig, ThresholdCalibrator  # noqa: E402
 from emotune.data.presets import settle_autos  # noqa: E402
 from emotune.evaluation.metrics import compute_metrics  # noqa: E402
